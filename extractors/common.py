@@ -1,0 +1,62 @@
+"""Helpers shared by the extractor components: spans from character offsets, flags, context.
+
+Conventions every component follows (``pipeline.extract`` reads them back):
+
+* results go to ``doc.spans[<field>]``; each span's ``label_`` is the normalised value
+  (agency code, region code, ISO date, ``HH:MM``, kind, count, ``true``/``false``), its
+  ``id_`` the id of the pattern or rule that produced it, and ``kb_id_`` an optional
+  second value (an agency's jurisdiction region code);
+* for single-valued fields the chosen value's span comes first in its group;
+* doubts go to ``add_flag`` (kept in ``doc.user_data``), the publication date given by
+  a manifest is read with ``published(doc)``.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Optional
+
+from spacy.tokens import Doc, Span
+
+FLAGS_KEY = "timpora.flags"
+PUBLISHED_KEY = "timpora.published"
+
+
+def char_span(doc: Doc, start: int, end: int, label: str = "", rule: str = "",
+              kb_id: str = "") -> Optional[Span]:
+    """A span covering characters ``start:end`` (expanded to token bounds), or None if empty."""
+    while start < end and doc.text[start].isspace():
+        start += 1
+    while end > start and doc.text[end - 1].isspace():
+        end -= 1
+    if start >= end:
+        return None
+    span = doc.char_span(start, end, label=label, kb_id=kb_id, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return None
+    if rule:
+        span.id_ = rule
+    return span
+
+
+def add_flag(doc: Doc, field: str, kind: str, message: str, span: Optional[Span] = None) -> None:
+    flags = doc.user_data.setdefault(FLAGS_KEY, [])
+    entry = {"field": field, "kind": kind, "message": message}
+    if span is not None:
+        entry["start"], entry["end"] = span.start_char, span.end_char
+    if entry not in flags:
+        flags.append(entry)
+
+
+def flags(doc: Doc) -> list[dict]:
+    return list(doc.user_data.get(FLAGS_KEY, []))
+
+
+def published(doc: Doc) -> Optional[date]:
+    """The report's publication date from the manifest, if one was given."""
+    value = doc.user_data.get(PUBLISHED_KEY)
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None

@@ -1,0 +1,1 @@
+"""Thin Prefect 3 flows over ``pipeline``."""

@@ -1,0 +1,1 @@
+"""Record types (``models.record``) and the SQLAlchemy ORM (``models.orm``)."""

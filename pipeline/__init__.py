@@ -1,0 +1,1 @@
+"""timpora's plain functions: read, normalise, extract, store, search; and the CLI."""

@@ -1,0 +1,153 @@
+"""Extraction: canonical text (+ publication date) -> ``Record`` with evidence and flags.
+
+The spaCy components in ``extractors/`` leave their results in ``doc.spans``; this module
+runs them and reads the spans back into a ``Record`` (see ``extractors.common`` for the
+conventions). It knows nothing of files or databases.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable, Iterator, Optional, Sequence
+
+from models.record import (FLAG_MISSING, FLAG_UNKNOWN_AGENCY, Agency, Chair, Evidence, Flag,
+                           Place, Record)
+
+#: A version string stored with every record so that ``reprocess`` can find stale ones.
+#: Bump it whenever a rule or data file changes what is extracted.
+PIPELINE_VERSION = "0.1.0"
+
+#: span group -> record field, for evidence
+EVIDENCE_GROUPS = ("kind", "office", "date", "date_end", "time", "venue", "chair", "chair_role",
+                   "agencies", "places", "sites", "findings", "foreigners", "violations")
+UNKNOWN_AGENCY = "UNKNOWN"
+
+Locator = Callable[[int, int], Sequence[object]]
+
+
+def _nlp():
+    from extractors import get_nlp
+
+    return get_nlp()
+
+
+def make_doc(text: str, published: Optional[str] = None):
+    from extractors.common import PUBLISHED_KEY
+
+    doc = _nlp().make_doc(text or "")
+    doc.user_data[PUBLISHED_KEY] = published
+    return doc
+
+
+def extract(text: str, *, doc_id: str = "", published: Optional[str] = None,
+            locate: Optional[Locator] = None) -> Record:
+    """Extract one report's record from its canonical text."""
+    doc = _nlp()(make_doc(text, published))
+    return record_from_doc(doc, doc_id=doc_id, published=published, locate=locate)
+
+
+def extract_many(items: Iterable[tuple[str, str, Optional[str], Optional[Locator]]],
+                 batch_size: int = 64) -> Iterator[Record]:
+    """Extract ``(doc_id, text, published, locate)`` items, streaming through ``nlp.pipe``."""
+    nlp = _nlp()
+    pending: list[tuple[str, Optional[str], Optional[Locator]]] = []
+
+    def docs():
+        for doc_id, text, published, locate in items:
+            pending.append((doc_id, published, locate))
+            yield make_doc(text, published)
+
+    for doc in nlp.pipe(docs(), batch_size=batch_size):
+        doc_id, published, locate = pending.pop(0)
+        yield record_from_doc(doc, doc_id=doc_id, published=published, locate=locate)
+
+
+def _value(span) -> str:
+    return span.label_ or span.text
+
+
+def _first(doc, group: str):
+    spans = doc.spans.get(group) if group in doc.spans else None
+    return spans[0] if spans else None
+
+
+def record_from_doc(doc, *, doc_id: str = "", published: Optional[str] = None,
+                    locate: Optional[Locator] = None) -> Record:
+    from extractors.common import flags as doc_flags
+
+    rec = Record(id=doc_id, published=published)
+    first = {g: _first(doc, g) for g in ("kind", "office", "date", "date_end", "time", "venue",
+                                          "chair", "chair_role", "violations")}
+    if first["kind"] is not None and first["kind"].label_:
+        rec.kind = first["kind"].label_
+    for name in ("office", "venue"):
+        if first[name] is not None:
+            setattr(rec, name, _value(first[name]))
+    for name in ("date", "date_end", "time"):
+        if first[name] is not None and first[name].label_:
+            setattr(rec, name, first[name].label_)
+    if first["chair"] is not None or first["chair_role"] is not None:
+        rec.chair = Chair(name=_value(first["chair"]) if first["chair"] is not None else None,
+                          role=_value(first["chair_role"]) if first["chair_role"] is not None else None)
+    if first["violations"] is not None and first["violations"].label_ in ("true", "false"):
+        rec.violations = first["violations"].label_ == "true"
+
+    seen_codes: dict[str, Agency] = {}
+    for span in doc.spans.get("agencies", []) if "agencies" in doc.spans else []:
+        code = span.label_
+        if code == UNKNOWN_AGENCY:
+            rec.flags.append(Flag("agencies", FLAG_UNKNOWN_AGENCY,
+                                  f"organisation not in the gazetteer: {span.text!r}",
+                                  span.start_char, span.end_char))
+            continue
+        known = seen_codes.get(code)
+        if known is None:
+            seen_codes[code] = known = Agency(code=code, name=span.text)
+            rec.agencies.append(known)
+        if span.kb_id_ and not known.jurisdiction:
+            known.jurisdiction = span.kb_id_
+    if rec.agencies:
+        from extractors.places import region_name
+
+        for agency in rec.agencies:
+            if agency.jurisdiction:
+                agency.jurisdiction_name = region_name(agency.jurisdiction)
+
+    seen_places: set[str] = set()
+    for span in doc.spans.get("places", []) if "places" in doc.spans else []:
+        if span.label_ and span.label_ not in seen_places:
+            seen_places.add(span.label_)
+            rec.places.append(Place(name=span.kb_id_ or span.text, code=span.label_, mention=span.text))
+
+    for group, target in (("sites", rec.sites), ("findings", rec.findings)):
+        for span in doc.spans.get(group, []) if group in doc.spans else []:
+            value = _value(span)
+            if value not in target:
+                target.append(value)
+
+    counts = [int(s.label_) for s in (doc.spans.get("foreigners", []) if "foreigners" in doc.spans else [])
+              if s.label_.isdigit()]
+    if counts:
+        rec.foreigners_found = sum(counts)
+
+    for entry in doc_flags(doc):
+        rec.flags.append(Flag(**entry))
+    if rec.kind != "other":
+        for name in ("office", "date", "places"):
+            if not getattr(rec, name):
+                rec.flags.append(Flag(name, FLAG_MISSING, f"no {name} found in the text"))
+
+    for group in EVIDENCE_GROUPS:
+        if group not in doc.spans:
+            continue
+        items = []
+        for span in doc.spans[group]:
+            page = block = None
+            if locate is not None:
+                where = locate(span.start_char, span.end_char)
+                if where:
+                    page = getattr(where[0], "page", None)
+                    block = getattr(where[0], "index", None)
+            items.append(Evidence(span.start_char, span.end_char, span.text, span.id_ or group,
+                                  page=page, block=block))
+        if items:
+            rec.evidence[group] = items
+    return rec
