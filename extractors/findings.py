@@ -1,7 +1,265 @@
-"""PLACEHOLDER component for 'findings' (to be replaced by its real implementation)."""
+"""Findings: the clauses that report what an operation found or did.
+
+The text is cut into sentences and each sentence into clauses (sentence punctuation,
+semicolons, quotation marks, ``, namun`` / ``, sehingga`` ...). A clause is a finding when
+one of the ``cue`` patterns of ``data/findings.jsonl`` matches it (foreigners found or
+checked, permits valid or not, violations or their absence, actions taken) and no
+``block`` pattern does (conditions, purposes, wishes, quoted statistics, the past).
+Adjacent finding clauses of one sentence are merged into one span, so that a span is
+close to what a person would quote. Nothing is produced when the text has no
+``operation`` cue (a meeting's background statistics are not findings).
+
+The sentence / clause helpers here are shared with the sites, foreigners and violations
+components.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Iterator, Optional
+
 from spacy.language import Language
+from spacy.tokens import Doc
+
+from extractors.common import char_span
+from extractors.data import load_jsonl, load_tsv
+
+GROUP = "findings"
+FINDINGS_FILE = "findings.jsonl"
+FOREIGNERS_FILE = "foreigners.jsonl"
+NUMBERS_FILE = "lang/numbers.tsv"
+#: lines shorter than this without final punctuation are headlines / captions
+HEADLINE_MAX = 160
+#: never look at more than this many characters (a 1 MB text stays cheap)
+MAX_CHARS = 200_000
+
+
+# --------------------------------------------------------------------------- data
+
+def _rows(name: str, kind: str) -> list[dict]:
+    return [r for r in load_jsonl(name) if r.get("type") == kind]
+
+
+@lru_cache(maxsize=1)
+def numbers() -> dict[str, Optional[int]]:
+    """Indonesian number words -> value (``None`` for vague words such as ``puluhan``)."""
+    out: dict[str, Optional[int]] = {}
+    for row in load_tsv(NUMBERS_FILE):
+        value = row["value"].strip()
+        out[row["word"].strip().lower()] = int(value) if value else None
+    return out
+
+
+@lru_cache(maxsize=1)
+def num_pattern() -> str:
+    """Regex source for a count: digits or number words (``dua puluh tiga``, ``seorang``)."""
+    words = sorted((w for w, v in numbers().items() if v is not None), key=len, reverse=True)
+    alt = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
+    return rf"(?:\d{{1,4}}(?![.,]?\d)|(?:{alt})(?:\s+(?:{alt}))?)\b"
+
+
+def parse_number(text: str) -> Optional[int]:
+    """``"12"`` -> 12, ``"dua puluh tiga"`` -> 23, ``"seorang"`` -> 1; None when not a number."""
+    text = re.sub(r"\s+", " ", (text or "").strip().lower())
+    if not text:
+        return None
+    if text.isdigit():
+        return int(text)
+    table = numbers()
+    if text in table:
+        return table[text]
+    # compose "dua puluh" + "tiga", "seratus" + "dua belas"
+    for cut in range(len(text) - 1, 0, -1):
+        if text[cut] != " ":
+            continue
+        head, tail = table.get(text[:cut]), parse_number(text[cut + 1:])
+        if head is not None and tail is not None and head >= 10 and head % 10 == 0 and tail < head:
+            return head + tail
+    return None
+
+
+@lru_cache(maxsize=1)
+def unit_pattern() -> str:
+    return "(?:" + "|".join(f"(?:{r['pattern']})" for r in _rows(FOREIGNERS_FILE, "unit")) + ")"
+
+
+def expand(pattern: str) -> str:
+    return pattern.replace("{NUM}", num_pattern()).replace("{UNIT}", unit_pattern())
+
+
+@lru_cache(maxsize=None)
+def compiled(name: str, kind: str) -> tuple[tuple[str, re.Pattern], ...]:
+    """The ``kind`` patterns of a data file, compiled (case-insensitive), with their ids."""
+    return tuple((r["id"], re.compile(expand(r["pattern"]), 0 if r.get("case") else re.IGNORECASE))
+                 for r in _rows(name, kind))
+
+
+def first_match(name: str, kind: str, text: str) -> Optional[tuple[str, re.Match]]:
+    for rid, rx in compiled(name, kind):
+        m = rx.search(text)
+        if m:
+            return rid, m
+    return None
+
+
+# ---------------------------------------------------------------------- sentences
+
+@lru_cache(maxsize=1)
+def _abbrevs() -> frozenset[str]:
+    words: set[str] = set()
+    for row in _rows(FINDINGS_FILE, "abbrev"):
+        words.update(w.lower() for w in row.get("words", []))
+    return frozenset(words)
+
+
+_END = re.compile(r"[.!?]+[\"”’)]*(?=\s+[\"“‘(]?[A-Z0-9])|\n+")
+_WORD_BEFORE = re.compile(r"([\w.]+)[.!?]*$")
+
+
+def sentences(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) character offsets of the sentences of ``text`` (lines always split)."""
+    text = text[:MAX_CHARS]
+    start = 0
+    for m in _END.finditer(text):
+        if m.group().startswith("."):
+            prev = _WORD_BEFORE.search(text, max(start, m.start() - 30), m.start() + 1)
+            word = prev.group(1).rstrip(".").lower() if prev else ""
+            if word in _abbrevs() or (len(word) == 1 and word.isalpha()):
+                continue
+        end = m.end() if not m.group().startswith("\n") else m.start()
+        if end > start:
+            yield start, end
+        start = m.end()
+    if start < len(text):
+        yield start, len(text)
+
+
+def is_headline(text: str) -> bool:
+    """A short line without final punctuation: a title, a caption, a by-line."""
+    stripped = text.strip()
+    if len(stripped) >= HEADLINE_MAX:
+        return False
+    if not re.search(r"[.!?\"”]\s*$", stripped) or re.search(r"(?:\.\.\.|…)\s*$", stripped):
+        return True
+    words = [w for w in re.findall(r"[^\W\d_]+", stripped) if len(w) > 3]
+    return bool(words) and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+
+
+@lru_cache(maxsize=1)
+def _split_rx() -> re.Pattern:
+    return re.compile("|".join(f"(?:{r['pattern']})" for r in _rows(FINDINGS_FILE, "split")),
+                      re.IGNORECASE)
+
+
+def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Clause offsets inside the sentence ``text[start:end]``."""
+    out, pos = [], start
+    for m in _split_rx().finditer(text, start, end):
+        if m.start() > pos:
+            out.append((pos, m.start()))
+        pos = max(pos, m.end())
+    if pos < end:
+        out.append((pos, end))
+    return [(s, e) for s, e in out if text[s:e].strip(" ,.")]
+
+
+def has_operation(text: str) -> bool:
+    """True when some clause reports an operation (not only plans one)."""
+    text = text[:MAX_CHARS]
+    for _rid, rx in compiled(FINDINGS_FILE, "operation"):
+        for m in rx.finditer(text):
+            left = max(text.rfind(".", 0, m.start()), text.rfind(",", 0, m.start()),
+                       text.rfind("\n", 0, m.start()))
+            right_candidates = [i for i in (text.find(".", m.end()), text.find(",", m.end()),
+                                            text.find("\n", m.end())) if i >= 0]
+            right = min(right_candidates) if right_candidates else len(text)
+            if not first_match(FINDINGS_FILE, "operation_block", text[left + 1:right]):
+                return True
+    return False
+
+
+def operation_context(doc: Doc) -> bool:
+    """Cached per doc: whether the report describes an operation at all."""
+    key = "timpora.has_operation"
+    if key not in doc.user_data:
+        doc.user_data[key] = has_operation(doc.text)
+    return bool(doc.user_data[key])
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop leading discourse words (``Hasilnya,`` ``... mengatakan bahwa``) and edge punctuation."""
+    for _ in range(3):
+        seg = text[start:end]
+        hit = first_match(FINDINGS_FILE, "lead", seg)
+        if not hit or hit[1].end() >= len(seg.rstrip()) - 3:
+            break
+        # keep the cue: only trim when the rest still holds a finding cue
+        rest = seg[hit[1].end():]
+        if not first_match(FINDINGS_FILE, "cue", rest):
+            break
+        start += hit[1].end()
+    while start < end and text[start] in " ,.:;\"“”'‘’-–(\n\t":
+        start += 1
+    while end > start and text[end - 1] in " ,.:;\"“”'‘’-–\n\t":
+        end -= 1
+    return start, end
+
+
+def finding_clauses(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, rule id) of the finding clauses of ``text`` (no operation check)."""
+    out: list[tuple[int, int, str]] = []
+    for s_start, s_end in sentences(text):
+        sentence = text[s_start:s_end]
+        if is_headline(sentence):
+            continue
+        run: Optional[list] = None
+        for c_start, c_end in clauses(text, s_start, s_end):
+            clause = text[c_start:c_end]
+            cue = first_match(FINDINGS_FILE, "cue", clause)
+            if cue and not first_match(FINDINGS_FILE, "block", clause):
+                if run is None:
+                    run = [c_start, c_end, cue[0]]
+                else:
+                    run[1] = c_end
+                continue
+            if run is not None:
+                out.append((run[0], run[1], run[2]))
+                run = None
+        if run is not None:
+            out.append((run[0], run[1], run[2]))
+    trimmed = []
+    for start, end, rule in out:
+        start, end = _trim(text, start, end)
+        if end > start:
+            trimmed.append((start, end, rule))
+    return trimmed
+
+
+# ---------------------------------------------------------------------- component
+
+class FindingsComponent:
+    """Sets ``doc.spans["findings"]``: finding clauses as written, label = the clause."""
+
+    def __init__(self, nlp: Language, name: str = "timpora_findings"):
+        self.name = name
+        for kind in ("cue", "block", "lead", "split", "operation", "operation_block"):
+            compiled(FINDINGS_FILE, kind)
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        if doc.text.strip() and operation_context(doc):
+            venue = [(s.start_char, s.end_char) for s in doc.spans.get("venue", [])] \
+                if "venue" in doc.spans else []
+            for start, end, rule in finding_clauses(doc.text):
+                span = char_span(doc, start, end, rule=f"findings:{rule}")
+                if span is None or any(vs <= start < ve for vs, ve in venue):
+                    continue
+                span.label_ = doc.text[start:end]
+                spans.append(span)
+        doc.spans[GROUP] = spans
+        return doc
 
 
 @Language.factory("timpora_findings")
-def make_component(nlp, name):
-    return lambda doc: doc
+def make_findings(nlp: Language, name: str):
+    return FindingsComponent(nlp, name)

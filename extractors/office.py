@@ -1,7 +1,297 @@
-"""PLACEHOLDER component for 'office' (to be replaced by its real implementation)."""
+"""The organising immigration office (``doc.spans["office"]``).
+
+Every mention of a Kantor Imigrasi (Kanim, ``Imigrasi Kelas II TPI X``, a bare ``Imigrasi X``)
+or a Kantor Wilayah (Kanwil Kemenkumham / Ditjen Imigrasi X) is parsed into its wording and
+its place. Mentions of the same office (same type, place names that extend one another:
+``Jakarta Selatan`` / ``Jakarta Selatan Cucu Koswala``) form one candidate; candidates are
+scored with the cues of ``data/office.jsonl`` (organiser verbs after the mention, ``digelar``
+/ ``Tim PORA`` before it, a Kanim prior, a province-level TIMPORA for the Kanwil, a penalty
+for offices only listed among participants). The winner's FULLEST mention is the span,
+cut after the office's place (a person's name that follows it is left out).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterator, Optional
+
 from spacy.language import Language
+from spacy.tokens import Doc
+
+from extractors.common import add_flag, char_span
+from extractors.data import load_jsonl
+from models.record import FLAG_CANDIDATES
+
+GROUP = "office"
+_WORD = re.compile(r"[^\s]+")
+_LETTERS = re.compile(r"[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'’\-]*")
+_BLANK = re.compile(r"[ \t]*")
+_SENT_END = re.compile(r"(?<![A-Z])[.!?](?=\s)|\n")
+
+
+@dataclass
+class Mention:
+    type: str                      # "kanim" | "kanwil"
+    start: int                     # first character of the mention
+    place_words: list[tuple[int, int]] = field(default_factory=list)  # char ranges
+    rule: str = ""
+
+    @property
+    def end(self) -> int:
+        return self.place_words[-1][1]
+
+    def place(self, text: str, n: Optional[int] = None) -> str:
+        words = self.place_words if n is None else self.place_words[:n]
+        return " ".join(text[s:e] for s, e in words)
+
+
+@lru_cache(maxsize=1)
+def _config():
+    rows = load_jsonl("office.jsonl")
+    anchors, cues, priors = [], [], {}
+    class_words: set[str] = set()
+    stops: set[str] = set()
+    ministry: list[re.Pattern] = []
+    for row in rows:
+        kind = row.get("kind")
+        if kind == "anchor":
+            anchors.append((row["id"], row["type"], re.compile(row["pattern"], re.I if not row.get("bare") else 0),
+                            bool(row.get("bare")), frozenset(row.get("veto_before", ()))))
+        elif kind == "class_words":
+            class_words |= {w.lower() for w in row["words"]}
+        elif kind == "place_stop":
+            stops |= {w.lower() for w in row["words"]}
+        elif kind == "ministry":
+            ministry = [re.compile(r"[ \t]*(?:" + p + r")", re.I) for p in row["patterns"]]
+        elif kind == "cue":
+            cues.append((row["id"], row["where"], row.get("type"), float(row["weight"]),
+                         re.compile(row["pattern"], re.I)))
+        elif kind == "prior":
+            priors[row["type"]] = float(row["weight"])
+    return anchors, class_words, stops, ministry, cues, priors
+
+
+def _words(text: str, pos: int, limit: int = 12) -> Iterator[tuple[int, int, str, bool]]:
+    """Words after ``pos`` on the same line: (start, end, word, followed_by_a_break)."""
+    n = 0
+    while n < limit:
+        m = _BLANK.match(text, pos)
+        pos = m.end()
+        if pos >= len(text) or text[pos] in "\r\n":
+            return
+        w = _WORD.match(text, pos)
+        if not w:
+            return
+        raw = w.group()
+        yield w.start(), w.end(), raw, False
+        pos = w.end()
+        n += 1
+
+
+def _place_words(text: str, pos: int, stops: set[str], max_words: int = 4) -> list[tuple[int, int]]:
+    """Capitalised place words starting at ``pos`` (same line), stopping at punctuation."""
+    out: list[tuple[int, int]] = []
+    for ws, we, raw, _ in _words(text, pos, limit=max_words + 1):
+        lead = 1 if raw.startswith("(") else 0
+        if lead and out:
+            break
+        m = _LETTERS.match(raw, lead)
+        if not m:
+            break
+        word = m.group().rstrip("-'’")
+        if not word or not (word[0].isupper()) or len(word) < 2:
+            break
+        if word.lower() in stops or word.lower().rstrip(".") in stops:
+            break
+        out.append((ws + m.start(), ws + m.start() + len(word)))
+        if m.start() + len(word) < len(raw) or len(out) >= max_words:
+            break   # punctuation / underscore / digit glued to the word ends the place
+    return out
+
+
+def _skip_paren(text: str, pos: int) -> int:
+    m = re.compile(r"[ \t]*\([^()\n]{1,40}\)").match(text, pos)
+    return m.end() if m else pos
+
+
+def find_mentions(text: str) -> list[Mention]:
+    """Every immigration-office mention in ``text`` that names a place, in text order."""
+    anchors, class_words, stops, ministry, _, _ = _config()
+    found: list[Mention] = []
+    for rule, typ, rx, bare, veto in anchors:
+        for m in rx.finditer(text):
+            if bare:
+                before = text[max(0, m.start() - 30):m.start()].split()
+                if before and before[-1].lower().strip(",.()") in veto:
+                    continue
+            pos = _skip_paren(text, m.end())
+            if typ == "kanim":
+                for ws, we, raw, _ in _words(text, pos, limit=8):
+                    if raw.lower().rstrip(",") in class_words and not raw.endswith(","):
+                        pos = we
+                        continue
+                    break
+            else:
+                for _ in range(4):
+                    mm = next((p.match(text, pos) for p in ministry if p.match(text, pos)), None)
+                    if not mm:
+                        break
+                    pos = mm.end()
+            places = _place_words(text, pos, stops)
+            if places:
+                found.append(Mention(typ, m.start(), places, rule))
+    found.sort(key=lambda x: (x.start, -x.end))
+    out: list[Mention] = []
+    for mention in found:
+        if out and mention.start < out[-1].end:
+            if mention.type == "kanim" and out[-1].type == "kanwil" and mention.end > out[-1].end:
+                out[-1] = mention   # "Kantor Wilayah Imigrasi Kelas II TPI X" is a Kanim
+            continue
+        out.append(mention)
+    return out
+
+
+def _key(place: str) -> str:
+    key = re.sub(r"[^0-9a-z]+", "", place.lower())
+    for prefix in ("kabupaten", "kota", "provinsi"):
+        if key.startswith(prefix) and len(key) > len(prefix) + 2:
+            key = key[len(prefix):]
+    return key
+
+
+@dataclass
+class Candidate:
+    type: str
+    mentions: list[Mention]
+    score: float = 0.0
+    rules: list[str] = field(default_factory=list)
+
+
+def _group(text: str, mentions: list[Mention]) -> list[Candidate]:
+    parent = list(range(len(mentions)))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    keys = [_key(m.place(text)) for m in mentions]
+    for i in range(len(mentions)):
+        for j in range(i):
+            if mentions[i].type == mentions[j].type and keys[i] and keys[j] and (
+                    keys[i].startswith(keys[j]) or keys[j].startswith(keys[i])):
+                parent[find(i)] = find(j)
+    groups: dict[int, Candidate] = {}
+    for i, m in enumerate(mentions):
+        root = find(i)
+        if root not in groups:
+            groups[root] = Candidate(m.type, [])
+        groups[root].mentions.append(m)
+    return list(groups.values())
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    left = max((m.end() for m in _SENT_END.finditer(text, max(0, start - 400), start)), default=max(0, start - 400))
+    right = _SENT_END.search(text, end)
+    return text[left:right.start() if right else min(len(text), end + 400)]
+
+
+def _score(text: str, cand: Candidate) -> None:
+    _, _, _, _, cues, priors = _config()
+    cand.score = priors.get(cand.type, 0.0)
+    best: dict[str, float] = {}
+    listed: set[int] = set()
+    list_rules: set[str] = set()
+    for m in cand.mentions:
+        before = text[max(0, m.start - 80):m.start]
+        after = text[m.end:m.end + 120]
+        sentence = None
+        for rule, where, typ, weight, rx in cues:
+            if typ and typ != cand.type:
+                continue
+            if where == "before" and rx.search(before):
+                best[rule] = max(best.get(rule, weight), weight) if weight > 0 else min(best.get(rule, weight), weight)
+            elif where == "after" and rx.search(after):
+                best[rule] = max(best.get(rule, weight), weight)
+            elif where in ("list", "list_before"):
+                sentence = sentence if sentence is not None else _sentence(text, m.start, m.end)
+                if sentence.count(",") >= 2 and rx.search(sentence if where == "list" else before):
+                    listed.add(id(m))
+                    list_rules.add(rule)
+    if list_rules and len(listed) == len(cand.mentions):
+        best["listed"] = min(w for r, _, _, w, _ in cues if r in list_rules)
+    for rule, where, typ, weight, rx in cues:
+        if where == "text" and (not typ or typ == cand.type) and rx.search(text):
+            best[rule] = weight
+    cand.score += sum(best.values())
+    cand.rules = sorted(best)
+
+
+def canonical(text: str, cand: Candidate) -> tuple[Mention, int]:
+    """The fullest mention of the candidate and how many of its place words to keep."""
+    places = {}
+    for m in cand.mentions:
+        places.setdefault(m.place(text), m)
+    keys = {p: _key(p) for p in places}
+    support = {p: sum(1 for m in cand.mentions if _key(m.place(text)).startswith(keys[p])) for p in places}
+    ordered = sorted(places, key=lambda p: (-len(keys[p]), p))
+    chosen = next((p for p in ordered if support[p] >= 2), min(places, key=lambda p: (len(keys[p]), p)))
+    n_words = len(chosen.split())
+    ck = keys[chosen]
+    best, best_len = None, -1
+    for m in cand.mentions:
+        if not _key(m.place(text)).startswith(ck) or len(m.place_words) < n_words:
+            continue
+        length = m.place_words[n_words - 1][1] - m.start
+        if length > best_len:
+            best, best_len = m, length
+    return best or cand.mentions[0], n_words
+
+
+def choose(text: str) -> Optional[tuple[Candidate, Mention, int, bool]]:
+    """(candidate, fullest mention, place words kept, tie?) for the organising office."""
+    mentions = find_mentions(text)
+    if not mentions:
+        return None
+    cands = _group(text, mentions)
+    for c in cands:
+        _score(text, c)
+    cands.sort(key=lambda c: (-c.score, c.mentions[0].start))
+    tie = len(cands) > 1 and cands[1].score == cands[0].score
+    mention, n = canonical(text, cands[0])
+    return cands[0], mention, n, tie
+
+
+def office_places(text: str) -> list[str]:
+    """The place parts of every office mentioned (used by the chair extractor)."""
+    return [m.place(text) for m in find_mentions(text)]
+
+
+class OfficeExtractor:
+    def __init__(self, nlp: Language, name: str = "timpora_office"):
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        result = choose(text) if text else None
+        spans = []
+        if result is not None:
+            cand, mention, n, tie = result
+            end = mention.place_words[n - 1][1]
+            label = re.sub(r"\s+", " ", text[mention.start:end]).strip(" ,.;:(")
+            rule = mention.rule + ("+" + "+".join(cand.rules) if cand.rules else "")
+            span = char_span(doc, mention.start, end, label=label, rule=rule)
+            if span is not None:
+                spans.append(span)
+                if tie:
+                    add_flag(doc, "office", FLAG_CANDIDATES,
+                             "several immigration offices are equally likely organisers", span)
+        doc.spans[GROUP] = spans
+        return doc
 
 
 @Language.factory("timpora_office")
-def make_component(nlp, name):
-    return lambda doc: doc
+def make_office(nlp: Language, name: str):
+    return OfficeExtractor(nlp, name)

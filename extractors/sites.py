@@ -1,7 +1,339 @@
-"""PLACEHOLDER component for 'sites' (to be replaced by its real implementation)."""
+"""Sites: the places an operation inspected, as written.
+
+A ``cue`` of ``data/sites.jsonl`` (``mendatangi``, ``menyasar``, ``sidak di``, ``menuju
+ke``, ``sasaran operasi ... yakni`` ...) is followed by a list of site phrases: proper
+names (``PT Agro Muko``, ``Hotel Red 9 Selatpanjang``) or generic places headed by one
+of the ``heads`` words (``penginapan``, ``lokasi turbin``, ``sepuluh vila``). A vague
+plural (``sejumlah lokasi``) is skipped unless a list follows (``seperti ...``).
+Regions, the team's own offices, meeting rooms and the meeting venue are not sites.
+Nothing is produced when the report has no operation at all.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Optional
+
 from spacy.language import Language
+from spacy.tokens import Doc
+
+from extractors.common import char_span
+from extractors.data import load_jsonl
+from extractors.findings import (MAX_CHARS, clauses, compiled, numbers, operation_context,
+                                 sentences)
+
+GROUP = "sites"
+SITES_FILE = "sites.jsonl"
+FINDINGS_FILE = "findings.jsonl"
+#: longest site phrase, in words
+MAX_WORDS = 9
+#: generic phrases are shorter
+MAX_GENERIC_WORDS = 6
+#: how far after a cue the list may start / run (characters)
+MAX_REACH = 400
+
+_WORD = re.compile(r"\([^()\n]{1,40}\)|[^\s,;:()\"“”]+|[,;:]")
+_REGION_HEAD = re.compile(r"^(?:kota|kabupaten|kab\.?|provinsi|kecamatan|kec\.?|kelurahan|distrik)\s",
+                          re.IGNORECASE)
+
+
+def _words(kind: str) -> frozenset[str]:
+    out: set[str] = set()
+    for row in load_jsonl(SITES_FILE):
+        if row.get("type") == kind:
+            out.update(w.lower() for w in row.get("words", []))
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def _heads() -> tuple[tuple[str, ...], ...]:
+    """Generic head words, split, longest first."""
+    return tuple(sorted((tuple(h.split()) for h in _words("heads")), key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _stops() -> frozenset[str]:
+    return _words("stop")
+
+
+@lru_cache(maxsize=1)
+def _connectors() -> frozenset[str]:
+    return _words("connectors")
+
+
+def _is_name_word(word: str) -> bool:
+    core = word.strip(".'’-")
+    if not core:
+        return False
+    return core[0].isupper() or (core[0].isdigit() and len(core) <= 4)
+
+
+def _region(text: str):
+    """The region a written name denotes, if the regions module is available."""
+    try:
+        from extractors.regions import find_region  # provided by the places engineer
+    except ImportError:
+        return None
+    try:
+        return find_region(text)
+    except Exception:  # a lookup problem must not break extraction
+        return None
+
+
+def _not_site(text: str, qualifier: str = "") -> bool:
+    """Regions, offices, rooms and phrases made only of generic words are not sites.
+
+    ``qualifier``: the region written right after the name (``Kota Bunga, Kabupaten
+    Cianjur``); the name is then a place in that region, unless it is one of its own
+    subdivisions (``Karossa, Kabupaten Mamuju Tengah`` is a kecamatan of it)."""
+    lowered = text.strip().lower()
+    words = re.findall(r"[^\W\d_]+", lowered)
+    if words and all(w in _words("generic_words") for w in words):
+        return True
+    qualified = False
+    if qualifier:
+        outer, inner = _region(qualifier), _region(text)
+        if inner is not None and outer is not None and (
+                inner.code == outer.code or inner.code.startswith(outer.code + ".")):
+            return True
+        qualified = True
+    if qualified and lowered.split()[0] in ("kota", "kecamatan"):
+        return False
+    for _rid, rx in compiled(SITES_FILE, "not_site"):
+        if rx.search(lowered):
+            return True
+    if qualified:
+        return False
+    region = _region(text)
+    return region is not None and getattr(region, "level", "") in ("provinsi", "kabupaten", "kota",
+                                                                   "kecamatan")
+
+
+def _head_at(words: list[tuple[int, int, str]], i: int) -> int:
+    """Number of words of a generic head starting at ``words[i]`` (0 if none)."""
+    for head in _heads():
+        n = len(head)
+        if i + n <= len(words) and tuple(w[2].lower().rstrip(".") for w in words[i:i + n]) == head:
+            return n
+    return 0
+
+
+def _skip_quantifier(words, i: int) -> tuple[int, bool]:
+    """Index after a leading quantifier and whether it was vague (``sejumlah``)."""
+    if i >= len(words):
+        return i, False
+    low = words[i][2].lower()
+    if low in ("beberapa", "sejumlah", "berbagai", "para", "puluhan", "ratusan", "banyak", "seluruh",
+               "semua"):
+        return i + 1, True
+    if low in ("sebuah", "suatu"):
+        return i + 1, False
+    if low == "salah" and i + 1 < len(words) and words[i + 1][2].lower() == "satu":
+        return i + 2, False
+    nums = numbers()
+    if low.isdigit() or (low in nums and nums[low] is not None and low not in ("satu",)):
+        # "sepuluh vila", "3 hotel": keep the number in the phrase
+        return i, False
+    return i, False
+
+
+def _name_run(words, i: int, start_i: int) -> int:
+    """End index of a run of proper-name words starting at ``words[i]``."""
+    from extractors.findings import _abbrevs
+
+    j = i + 1
+    if words[i][2].endswith(".") and words[i][2].rstrip(".").lower() not in _abbrevs():
+        return j
+    while j < len(words) and j - start_i < MAX_WORDS:
+        w = words[j][2]
+        nxt = words[j + 1][2] if j + 1 < len(words) else ""
+        if _is_name_word(w):
+            j += 1
+            if w.endswith(".") and w.rstrip(".").lower() not in _abbrevs():
+                break
+        elif w.lower() in _connectors() and w.lower() != "dan" and _is_name_word(nxt):
+            j += 1
+        elif w.lower() == "di" and _is_name_word(nxt) and not _REGION_HEAD.match(nxt + " ") \
+                and nxt.lower().rstrip(".") not in ("jalan", "jl", "jln"):
+            j += 1
+        elif w.startswith("("):
+            j += 1
+            break
+        else:
+            break
+    return j
+
+
+def _phrase(words, i: int) -> tuple[int, Optional[tuple[int, int]]]:
+    """Parse one site phrase at ``words[i]``: (next index, (start, end)) or (i, None)."""
+    if i >= len(words):
+        return i, None
+    start_i = i
+    nums = numbers()
+    low = words[i][2].lower()
+    if (low.isdigit() or nums.get(low)) and i + 1 < len(words) and _head_at(words, i + 1):
+        i += 1  # "sepuluh vila dan tiga restoran"
+    head_n = _head_at(words, i)
+    if _is_name_word(words[i][2]) and low not in _stops():
+        j = _name_run(words, i, start_i)
+        return j, (words[start_i][0], words[j - 1][1])
+    if head_n:
+        j = i + head_n
+        seen_name = False
+        while j < len(words) and j - start_i < MAX_GENERIC_WORDS:
+            w = words[j][2]
+            if w.lower() in _words("org_prefix") and _is_name_word(w):
+                # "lokasi pembuatan kapal PT Lamongan Marine": the name is the site
+                k = _name_run(words, j, j)
+                return k, (words[j][0], words[k - 1][1])
+            if w in (",", ";", ":") or w.lower().rstrip(".") in _stops():
+                break
+            if _is_name_word(w):
+                seen_name = True
+            elif seen_name and not w.startswith("("):
+                break
+            j += 1
+            if w.endswith("."):
+                break
+        return j, (words[start_i][0], words[j - 1][1])
+    return i, None
+
+
+def parse_sites(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """Site phrases listed in ``text[start:end]`` (right after a cue), with whether each is
+    qualifying region that follows it (``Puncak, Kabupaten Bogor``), else ""."""
+    words = [(m.start() + start, m.end() + start, m.group()) for m in _WORD.finditer(text[start:end])]
+    out: list[tuple[int, int, str]] = []
+    i = 0
+    for _guard in range(12):
+        i, vague = _skip_quantifier(words, i)
+        if vague:
+            intro = None
+            for _rid, rx in compiled(SITES_FILE, "list_intro"):
+                intro = rx.search(text, words[i - 1][1], end) if i - 1 < len(words) else None
+                if intro:
+                    break
+            if not intro:
+                return out
+            words = [(m.start() + intro.end(), m.end() + intro.end(), m.group())
+                     for m in _WORD.finditer(text[intro.end():end])]
+            i = 0
+            continue
+        j, span = _phrase(words, i)
+        if span is None:
+            return out
+        if out and _REGION_HEAD.match(text[span[0]:span[1]] + " ") and not out[-1][2]:
+            # "Puncak, Kabupaten Bogor": a place named in the region that follows it
+            out[-1] = (out[-1][0], out[-1][1], text[span[0]:span[1]])
+        out.append((span[0], span[1], ""))
+        # a separator must follow for the list to go on
+        if j < len(words) and words[j][2] == ",":
+            j += 1
+        if j < len(words) and words[j][2].lower() in ("dan", "serta", "hingga", "maupun", "atau", "sampai"):
+            j += 1
+        elif j > 0 and j <= len(words) and words[j - 1][2] != ",":
+            return out
+        i = j
+        if i >= len(words):
+            return out
+    return out
+
+
+def _clean(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip(" ,.;:-–")
+    if text.count("(") > text.count(")"):
+        text = text[:text.rfind("(")].strip()
+    return text
+
+
+def _key(text: str) -> tuple[str, ...]:
+    return tuple(re.sub(r"[^0-9a-z]+", " ", text.lower()).replace(" pt ", " ").split())
+
+
+def find_sites(text: str, venue: tuple[str, ...] = ()) -> list[tuple[int, int, str, str]]:
+    """(start, end, name, rule id) of the sites of ``text`` (no operation check)."""
+    text = text[:MAX_CHARS]
+    found: list[tuple[int, int, str, str]] = []
+    op_rx = compiled(FINDINGS_FILE, "operation")
+    needs_op = {r["id"] for r in load_jsonl(SITES_FILE) if r.get("needs_op")}
+    prev_op = False
+    for s_start, s_end in sentences(text):
+        sentence = text[s_start:s_end]
+        has_op = any(rx.search(sentence) for _rid, rx in op_rx)
+        near_op, prev_op = has_op or prev_op, has_op
+        bounds = clauses(text, s_start, s_end)
+        for rid, rx in compiled(SITES_FILE, "cue"):
+            if rid in needs_op and not near_op:
+                continue
+            for m in rx.finditer(text, s_start, min(len(text), s_end + 150)):
+                if m.start() >= s_end:
+                    break
+                # the list runs to the end of its clause (a list may continue into the next sentence
+                # only for "sasaran ... . Yakni")
+                limit = next((ce for cs, ce in bounds if cs <= m.end() <= ce), s_end)
+                if m.end() >= s_end or limit <= m.end():
+                    nxt = next(((a, b) for a, b in sentences(text[m.end():m.end() + MAX_REACH])), None)
+                    if nxt is None:
+                        continue
+                    limit = m.end() + nxt[1]
+                for start, end, qualified in parse_sites(text, m.end(), min(limit, m.end() + MAX_REACH)):
+                    name = _clean(text[start:end])
+                    if len(name) < 3 or _not_site(name, qualified):
+                        continue
+                    if any(_key(name) == _key(v) for v in venue):
+                        continue
+                    found.append((start, start + len(text[start:end].rstrip(" ,.;:")), name, rid))
+    # keep the longest of overlapping / contained mentions, in text order
+    found.sort(key=lambda x: (x[0], -(x[1] - x[0])))
+    out: list[tuple[int, int, str, str]] = []
+    for item in found:
+        key = _key(item[2])
+        dup = False
+        for k, other in enumerate(out):
+            okey = _key(other[2])
+            if key == okey or _contains(okey, key):
+                dup = True
+                break
+            if _contains(key, okey):
+                out[k] = item
+                dup = True
+                break
+        if not dup:
+            out.append(item)
+    return out
+
+
+def _contains(big: tuple[str, ...], small: tuple[str, ...]) -> bool:
+    if not small or len(small) > len(big):
+        return False
+    return any(big[i:i + len(small)] == small for i in range(len(big) - len(small) + 1))
+
+
+class SitesComponent:
+    """Sets ``doc.spans["sites"]``: inspected sites as written (label = the cleaned name)."""
+
+    def __init__(self, nlp: Language, name: str = "timpora_sites"):
+        self.name = name
+        for kind in ("cue", "list_intro", "not_site"):
+            compiled(SITES_FILE, kind)
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        if doc.text.strip() and operation_context(doc):
+            venue_spans = list(doc.spans["venue"]) if "venue" in doc.spans else []
+            venue = tuple(s.label_ or s.text for s in venue_spans)
+            for start, end, name, rule in find_sites(doc.text, venue):
+                if any(v.start_char <= start < v.end_char for v in venue_spans):
+                    continue
+                span = char_span(doc, start, end, rule=f"sites:{rule}")
+                if span is None:
+                    continue
+                span.label_ = name
+                spans.append(span)
+        doc.spans[GROUP] = spans
+        return doc
 
 
 @Language.factory("timpora_sites")
-def make_component(nlp, name):
-    return lambda doc: doc
+def make_sites(nlp: Language, name: str):
+    return SitesComponent(nlp, name)

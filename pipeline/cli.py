@@ -23,9 +23,10 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from pipeline.commands import read, extract
+    from pipeline.commands import read, extract, ingest
+    from pipeline.commands import db as db_commands, search as search_commands, serve
 
-    for module in (read, extract):
+    for module in (read, extract, ingest, db_commands, search_commands, serve):
         module.register(app)
 
 

@@ -1,0 +1,349 @@
+"""Searching stored records: filters, free text, facets.
+
+``SearchQuery`` holds what a user asked; ``build_select(q)`` turns it into a SELECT of the
+matching report ids (bound parameters only, no SQL run), ``facets_select(q, facet)`` into a
+GROUP BY over the same filtered set, and ``search(session, q)`` runs them.
+
+* agency: a code, alias or name resolved by ``extractors.gazetteer.resolve_agency``; when the
+  query names a place too ("Polres Muko-Muko"), a record matches if it has such an agency whose
+  jurisdiction lies in that region, or such an agency and a place in that region;
+* place: any level or alias via ``extractors.regions.search_regions`` (a province finds the
+  records of its kabupaten/kota);
+* text: SQLite FTS5 / PostgreSQL ``tsvector`` (+ trigram word similarity on names).
+
+Filters apply to *effective* values (corrections included).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any, Optional, Union
+
+from sqlalchemy import Boolean, Select, and_, bindparam, false, func, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.expression import ColumnElement
+
+from models.orm import (FLAG_OPEN, AgencyRef, Correction, FlagRow, RecordAgency, RecordPlace, RecordRow,
+                        RegionRef, Report)
+from models.record import FIELDS, KINDS
+from pipeline.errors import TimporaError
+
+FACETS = ("agency", "place", "province", "year", "kind", "flag")
+FACET_LIMIT = 30
+_WORD = re.compile(r"\w+", re.UNICODE)
+_CODE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
+
+
+class SearchError(TimporaError):
+    exit_code = 2
+
+
+DateLike = Union[str, dt.date, None]
+
+
+@dataclass
+class SearchQuery:
+    text: Optional[str] = None
+    agency: Optional[str] = None
+    place: Optional[str] = None
+    date_from: DateLike = None
+    date_to: DateLike = None
+    kind: Optional[str] = None           # one kind or several, comma separated
+    office: Optional[str] = None         # substring, case-insensitive
+    has_violations: Optional[bool] = None
+    flagged: Optional[bool] = None       # has open flags (on ``field`` if given)
+    unreviewed: Optional[bool] = None    # no reviewer decision yet (on ``field`` if given)
+    flag_kind: Optional[str] = None      # has an open flag of this kind
+    field: Optional[str] = None
+    limit: int = 50
+    offset: int = 0
+
+
+@dataclass
+class SearchResult:
+    total: int
+    rows: list[dict] = field(default_factory=list)
+    facets: dict[str, list[tuple[Any, str, int]]] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"total": self.total, "rows": self.rows,
+                "facets": {k: [{"value": v, "label": l, "count": c} for v, l, c in items]
+                           for k, items in self.facets.items()}}
+
+
+# --------------------------------------------------------------------------- free text
+
+class _TextMatch(ColumnElement):
+    """``records.report_id`` is in the free-text hits; rendered per dialect."""
+
+    inherit_cache = False
+    type = Boolean()
+
+    def __init__(self, text: str):
+        words = _WORD.findall(text)
+        self.fts = bindparam("fts_query", " ".join('"' + w.replace('"', '""') + '"' for w in words),
+                             unique=True)
+        self.raw = bindparam("text_query", " ".join(words), unique=True)
+        self.raw2 = bindparam("text_query", " ".join(words), unique=True)
+
+
+@compiles(_TextMatch)
+def _text_match_default(element: _TextMatch, compiler, **kw) -> str:  # SQLite FTS5
+    col = compiler.process(RecordRow.__table__.c.report_id, **kw)
+    return f"{col} IN (SELECT rowid FROM search_fts WHERE search_fts MATCH {compiler.process(element.fts, **kw)})"
+
+
+@compiles(_TextMatch, "postgresql")
+def _text_match_pg(element: _TextMatch, compiler, **kw) -> str:
+    col = compiler.process(RecordRow.__table__.c.report_id, **kw)
+    q1, q2 = compiler.process(element.raw, **kw), compiler.process(element.raw2, **kw)
+    op = "<%%" if compiler.dialect.paramstyle in ("format", "pyformat") else "<%"  # trigram word similarity
+    return (f"{col} IN (SELECT search_docs.report_id FROM search_docs WHERE "
+            f"search_docs.tsv @@ plainto_tsquery('simple', {q1}) OR {q2} {op} search_docs.names)")
+
+
+# --------------------------------------------------------------------------- resolution
+
+def _parse_date(value: DateLike, what: str) -> Optional[dt.date]:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    s = str(value).strip()
+    try:
+        if re.fullmatch(r"\d{4}", s):
+            return dt.date(int(s), 1, 1) if what == "from" else dt.date(int(s), 12, 31)
+        if re.fullmatch(r"\d{4}-\d{2}", s):
+            y, m = int(s[:4]), int(s[5:])
+            if what == "from":
+                return dt.date(y, m, 1)
+            nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
+            return nxt - dt.timedelta(days=1)
+        return dt.date.fromisoformat(s)
+    except ValueError:
+        raise SearchError(f"--{what}: not a date (YYYY-MM-DD, YYYY-MM or YYYY): {value!r}") from None
+
+
+def _level_of(code: str) -> str:
+    n = code.count(".")
+    return ("provinsi", "kabupaten", "kecamatan", "desa")[min(n, 3)]
+
+
+def resolve_places(query: str) -> list[tuple[str, str, str]]:
+    """``(code, level, name)`` of the regions a place query means (best match and its namesakes)."""
+    q = (query or "").strip()
+    if not q:
+        return []
+    if _CODE.match(q):
+        return [(q, _level_of(q), q)]
+    from extractors.regions import search_regions
+
+    found = search_regions(q) or []
+    if not found:
+        return []
+    best = found[0]
+
+    def bare(name: str) -> str:
+        return re.sub(r"^(provinsi|kabupaten|kab\.?|kota|kecamatan|desa|kelurahan)\s+", "", name.lower()).strip()
+
+    keep = [best] + [r for r in found[1:] if bare(r.name) == bare(best.name)]
+    return [(r.code, r.level, r.name) for r in keep]
+
+
+def _place_condition(code: str, level: str):
+    """A condition on ``RecordPlace`` rows lying in region ``code``."""
+    if level == "provinsi":
+        return RecordPlace.province_code == code
+    if level in ("kabupaten", "kota"):
+        return RecordPlace.regency_code == code
+    # kecamatan / desa: records are placed at kabupaten/kota level, so match its kabupaten
+    return or_(RecordPlace.code == code, RecordPlace.regency_code == code[:5])
+
+
+def _within(column, code: str):
+    """``column`` (a region code) is ``code`` or lies inside it."""
+    return or_(column == code, column.startswith(code + ".", autoescape=True))
+
+
+def _place_ids(regions: list[tuple[str, str, str]]):
+    return select(RecordPlace.report_id).where(or_(*[_place_condition(c, lvl) for c, lvl, _ in regions]))
+
+
+def _agency_condition(query: str):
+    from extractors.gazetteer import resolve_agency
+
+    codes, region_code = resolve_agency(query)
+    codes = sorted(set(codes or []))
+    if not codes:
+        q = query.strip()
+        return RecordRow.report_id.in_(select(RecordAgency.report_id).where(
+            or_(RecordAgency.code == q.upper(), RecordAgency.mention.icontains(q, autoescape=True))))
+    with_code = select(RecordAgency.report_id).where(RecordAgency.code.in_(codes))
+    if not region_code:
+        return RecordRow.report_id.in_(with_code)
+    in_region = with_code.where(_within(RecordAgency.jurisdiction, region_code))
+    place_ids = _place_ids([(region_code, _level_of(region_code), region_code)])
+    return or_(RecordRow.report_id.in_(in_region),
+               and_(RecordRow.report_id.in_(with_code), RecordRow.report_id.in_(place_ids)))
+
+
+def _conditions(q: SearchQuery) -> list:
+    conds: list = []
+    if q.text and q.text.strip():
+        if _WORD.search(q.text):
+            conds.append(_TextMatch(q.text))
+    if q.agency and q.agency.strip():
+        conds.append(_agency_condition(q.agency))
+    if q.place and q.place.strip():
+        regions = resolve_places(q.place)
+        if regions:
+            conds.append(RecordRow.report_id.in_(_place_ids(regions)))
+        else:  # not a known region: the place names or mentions as written
+            p = q.place.strip()
+            conds.append(RecordRow.report_id.in_(select(RecordPlace.report_id).where(
+                or_(RecordPlace.name.icontains(p, autoescape=True),
+                    RecordPlace.mention.icontains(p, autoescape=True)))))
+    d_from, d_to = _parse_date(q.date_from, "from"), _parse_date(q.date_to, "to")
+    if d_from:
+        conds.append(RecordRow.date >= d_from)
+    if d_to:
+        conds.append(RecordRow.date <= d_to)
+    if d_from and d_to and d_from > d_to:
+        conds.append(false())
+    if q.kind:
+        kinds = [k.strip().lower() for k in str(q.kind).split(",") if k.strip()]
+        bad = [k for k in kinds if k not in KINDS]
+        if bad:
+            raise SearchError(f"--kind: {', '.join(bad)} is not one of {', '.join(KINDS)}")
+        if kinds:
+            conds.append(RecordRow.kind.in_(kinds))
+    if q.office and q.office.strip():
+        conds.append(RecordRow.office.icontains(q.office.strip(), autoescape=True))
+    if q.has_violations is True:
+        conds.append(RecordRow.violations.is_(True))
+    elif q.has_violations is False:
+        conds.append(RecordRow.violations.is_not(True))
+    if q.field is not None and q.field not in FIELDS:
+        raise SearchError(f"--field: unknown field {q.field!r} (fields: {', '.join(FIELDS)})")
+    if q.flagged is not None or q.flag_kind:
+        flag_ids = select(FlagRow.report_id).where(FlagRow.status == FLAG_OPEN)
+        if q.field:
+            flag_ids = flag_ids.where(FlagRow.field == q.field)
+        if q.flag_kind:
+            flag_ids = flag_ids.where(FlagRow.kind == q.flag_kind)
+        if q.flagged is False and not q.flag_kind:
+            conds.append(RecordRow.report_id.not_in(flag_ids))
+        else:
+            conds.append(RecordRow.report_id.in_(flag_ids))
+    if q.unreviewed is not None:
+        reviewed = select(Correction.report_id)
+        if q.field:
+            reviewed = reviewed.where(Correction.field == q.field)
+        conds.append(RecordRow.report_id.not_in(reviewed) if q.unreviewed
+                     else RecordRow.report_id.in_(reviewed))
+    return conds
+
+
+def build_select(q: SearchQuery) -> Select:
+    """SELECT of the matching report ids, newest activity first (no limit applied)."""
+    return (select(RecordRow.report_id).where(*_conditions(q))
+            .order_by(RecordRow.date.desc().nulls_last(), RecordRow.report_id.desc()))
+
+
+def facets_select(q: SearchQuery, facet: str, *, limit: int = FACET_LIMIT) -> Select:
+    """``(value, label, count)`` rows of one facet over the records matching ``q``."""
+    conds = _conditions(q)
+    n = func.count(RecordRow.report_id.distinct()).label("n")
+    if facet == "agency":
+        label = func.coalesce(AgencyRef.name, RecordAgency.code)
+        stmt = (select(RecordAgency.code, label, n).select_from(RecordAgency)
+                .join(RecordRow, RecordRow.report_id == RecordAgency.report_id)
+                .outerjoin(AgencyRef, AgencyRef.code == RecordAgency.code)
+                .group_by(RecordAgency.code, AgencyRef.name))
+        key = RecordAgency.code
+    elif facet in ("place", "province"):
+        col = RecordPlace.regency_code if facet == "place" else RecordPlace.province_code
+        ref = aliased(RegionRef)
+        label = func.coalesce(ref.name, col)
+        stmt = (select(col, label, n).select_from(RecordPlace)
+                .join(RecordRow, RecordRow.report_id == RecordPlace.report_id)
+                .outerjoin(ref, ref.code == col).where(col.is_not(None))
+                .group_by(col, ref.name))
+        key = col
+    elif facet == "year":
+        stmt = (select(RecordRow.year, RecordRow.year, n).where(RecordRow.year.is_not(None))
+                .group_by(RecordRow.year))
+        key = RecordRow.year
+    elif facet == "kind":
+        stmt = select(RecordRow.kind, RecordRow.kind, n).group_by(RecordRow.kind)
+        key = RecordRow.kind
+    elif facet == "flag":
+        stmt = (select(FlagRow.kind, FlagRow.kind, n).select_from(FlagRow)
+                .join(RecordRow, RecordRow.report_id == FlagRow.report_id)
+                .where(FlagRow.status == FLAG_OPEN).group_by(FlagRow.kind))
+        key = FlagRow.kind
+    else:
+        raise SearchError(f"unknown facet {facet!r} (facets: {', '.join(FACETS)})")
+    order = [n.desc(), key.desc()] if facet == "year" else [n.desc(), key]
+    return stmt.where(*conds).order_by(*order).limit(limit)
+
+
+# --------------------------------------------------------------------------- running
+
+def _rows(session: Session, ids: list[int]) -> list[dict]:
+    if not ids:
+        return []
+    base = {r.report_id: r for r in session.execute(
+        select(RecordRow.report_id, Report.doc_id, Report.name, Report.published, RecordRow.date,
+               RecordRow.date_end, RecordRow.kind, RecordRow.office, RecordRow.venue, RecordRow.chair_name,
+               RecordRow.chair_role, RecordRow.foreigners_found, RecordRow.violations)
+        .join(Report, Report.id == RecordRow.report_id).where(RecordRow.report_id.in_(ids)))}
+    agencies: dict[int, list[str]] = {}
+    for rid, code in session.execute(select(RecordAgency.report_id, RecordAgency.code)
+                                     .where(RecordAgency.report_id.in_(ids)).order_by(RecordAgency.position)):
+        agencies.setdefault(rid, []).append(code)
+    places: dict[int, list[dict]] = {}
+    for rid, name, code in session.execute(select(RecordPlace.report_id, RecordPlace.name, RecordPlace.code)
+                                           .where(RecordPlace.report_id.in_(ids)).order_by(RecordPlace.position)):
+        places.setdefault(rid, []).append({"name": name, "code": code})
+    flags = dict(session.execute(select(FlagRow.report_id, func.count()).where(
+        FlagRow.report_id.in_(ids), FlagRow.status == FLAG_OPEN).group_by(FlagRow.report_id)).all())
+    out = []
+    for rid in ids:
+        r = base.get(rid)
+        if r is None:
+            continue
+        out.append({"report_id": rid, "id": r.doc_id, "name": r.name,
+                    "published": r.published.isoformat() if r.published else None,
+                    "date": r.date.isoformat() if r.date else None,
+                    "date_end": r.date_end.isoformat() if r.date_end else None,
+                    "kind": r.kind, "office": r.office, "venue": r.venue,
+                    "chair": None if not (r.chair_name or r.chair_role) else {"name": r.chair_name,
+                                                                              "role": r.chair_role},
+                    "agencies": agencies.get(rid, []), "places": places.get(rid, []),
+                    "foreigners_found": r.foreigners_found, "violations": r.violations,
+                    "open_flags": flags.get(rid, 0)})
+    return out
+
+
+def search(session: Session, q: SearchQuery, *, facets: Union[bool, tuple[str, ...]] = True) -> SearchResult:
+    """Run a query: total count, one page of rows and the facet counts."""
+    ids_sel = build_select(q)
+    total = session.scalar(select(func.count()).select_from(ids_sel.order_by(None).subquery())) or 0
+    limit = max(0, int(q.limit))
+    page: list[int] = []
+    if limit:
+        page = list(session.scalars(ids_sel.limit(limit).offset(max(0, int(q.offset)))))
+    result = SearchResult(total=total, rows=_rows(session, page))
+    wanted = FACETS if facets is True else (tuple(facets) if facets else ())
+    for name in wanted:
+        result.facets[name] = [(v, str(l), int(c)) for v, l, c in session.execute(facets_select(q, name))]
+    return result
+
+
+def query_json(q: SearchQuery) -> dict:
+    return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in asdict(q).items() if v is not None}

@@ -1,0 +1,1 @@
+"""timpora web app (``timpora serve``)."""
