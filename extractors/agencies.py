@@ -1,7 +1,406 @@
-"""PLACEHOLDER component for 'agencies' (to be replaced by its real implementation)."""
+"""Agencies: every institution a report states to take part in the activity.
+
+Mentions are found with two PhraseMatchers over the gazetteer's aliases
+(``extractors/data/agencies.tsv``: LOWER for most, ORTH for the few case-sensitive
+acronyms) plus the regexes of ``extractors/data/agencies_patterns.jsonl`` (a Kanim named by
+its town, collective names such as Forkopimda, organisation-like names that match nothing).
+A mention followed by a region name (``Polres Mamasa``, ``Kodim 0423 Bengkulu Utara``)
+carries that region as its jurisdiction, which may also change its code
+(``Kemenkumham Jawa Tengah`` -> the Kanwil).
+
+Each mention is then judged by its context (RECORD.md: institutions only *mentioned* do
+not count). Always excluded: teaser lines of other articles, issuers of documents and
+orders, places to report to, targets of a request, territories (``wilayah kerja X``), a
+parent acting ``melalui`` its unit, and ``harus melibatkan ...`` hypotheticals. Excluded
+unless the same sentence states participation (``dihadiri``, ``diikuti``, ``melibatkan``...,
+and no plan or need): mentions inside quotation marks, given as examples (``seperti``),
+in reported speech (after ``bahwa``) or as a setting (``di lingkungan``).
+
+Output: ``doc.spans["agencies"]``, one span per accepted mention: ``label_`` = agency code
+(or ``UNKNOWN`` for an unrecognised organisation), ``kb_id_`` = jurisdiction region code,
+``id_`` = the alias / pattern id.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
 from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from extractors import data, gazetteer
+from extractors.common import char_span
+
+GROUP = "agencies"
+UNKNOWN = "UNKNOWN"
+ADMIN_LEVELS = ("provinsi", "kabupaten", "kota")
+LOCAL_LEVELS = ("provinsi", "kabupaten", "kota", "kecamatan")
+
+_WORD = r"[A-Z][A-Za-z'\u2019]*(?:-[A-Za-z]+)*"
+_SP = r"[^\S\n]+"
+#: what may follow an agency name: an abbreviation in brackets, a unit number, a Kanim's
+#: class words, then a region name (optionally with its level word)
+_TAIL = re.compile(
+    rf"(?P<abbr>[^\S\n]*\([^()\n]{{1,30}}\))?"
+    rf"(?P<num>{_SP}(?:\d{{2,4}}(?:/[A-Za-z0-9.-]+)?|[IVX]{{1,5}}(?![\w-])))?"
+    rf"(?P<cls>(?:{_SP}(?:Kelas|Klas|Kls\.?|TPI|Non|Non-TPI|Khusus|I|II|III|IV|1|2|3|A|B)(?![\w-]))*)"
+    rf"(?P<place>(?:{_SP}(?:Kabupaten|Kab\.?|Kota|Provinsi|Prov\.?|Propinsi|Kecamatan|Kec\.))?"
+    rf"(?:{_SP}{_WORD}){{1,4}})?")
+_CLASS = re.compile(r"\b(?:Kelas|Klas|Kls|TPI)\b")
+_PLACE_WORD = re.compile(rf"(?:Kabupaten|Kab\.?|Kota|Provinsi|Prov\.?|Propinsi|Kecamatan|Kec\.)|{_WORD}")
+#: between an official's title and the institution it belongs to
+_TITLE_GAP = re.compile(r"^\s*(?:\([^()\n]{1,25}\)\s*)?(?:(?:pada|di|dari|di\s+lingkungan|dalam\s+lingkungan)\s+)?$", re.I)
+#: between two names of one chain ("Surat Kepala Divisi Keimigrasian Kantor Wilayah ...")
+_CHAIN_GAP = re.compile(r"^[^\S\n]*(?:(?:[A-Z][\w.'-]*|\(|\)|pada|di|dari)[^\S\n]*){0,3}$")
+_SENT_END = re.compile(r"[.!?]+[\"\u201d\u2019]?(?=\s)")
+_LAST_WORD = re.compile(r"([\w.]+)$")
+_NAV_PUNCT = re.compile(r"[.!?,;:\"\u201c\u201d()]")
+
+STRONG = ("ctx:issuer", "ctx:report-to", "ctx:request", "ctx:territory", "ctx:via",
+          "ctx:hypothetical", "line")
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int                     # end of the name (before any region tail)
+    code: str
+    rule: str
+    title: bool = False
+    weak: bool = False
+    expand: Optional[dict] = None
+    span_end: int = 0            # end including the region tail
+    region: Optional[str] = None
+    region_level: Optional[str] = None
+    excluded: Optional[str] = None
+    chain_prev: Optional["Mention"] = field(default=None, repr=False)
+
+
+class AgencyRecognizer:
+    """Finds agency mentions and keeps those stated to take part."""
+
+    def __init__(self, nlp: Language, name: str = "timpora_agencies"):
+        self.name = name
+        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.orth = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.keys: dict[str, tuple[str, bool, bool]] = {}   # matcher key -> (code, title, weak)
+        by_key: dict[tuple[str, bool], list[str]] = {}
+        for alias in gazetteer.alias_table():
+            key = f"{alias.code}{'~' if alias.title else ''}{'?' if alias.weak else ''}"
+            self.keys[key] = (alias.code, alias.title, alias.weak)
+            by_key.setdefault((key, alias.case_sensitive), []).append(alias.text)
+        for (key, case), texts in by_key.items():
+            matcher = self.orth if case else self.lower
+            matcher.add(key, [nlp.make_doc(t) for t in dict.fromkeys(texts)])
+        self.patterns = data.load_jsonl(gazetteer.PATTERNS)
+        self.expansions = {}
+        for row in self.patterns:
+            if row.get("kind") == "expand":
+                key = "EXPAND:" + row["id"]
+                self.expansions[key] = row
+                self.lower.add(key, [nlp.make_doc(p) for p in row["phrases"]])
+        self.regexes = [(row, re.compile(row["regex"], _flags(row.get("flags", ""))))
+                        for row in self.patterns if row.get("kind") == "mention"]
+        for row, _ in self.regexes:
+            row["_not_after"] = re.compile(row["not_after"], re.I) if row.get("not_after") else None
+            row["_not_before"] = re.compile(row["not_before"]) if row.get("not_before") else None
+        self.unknown = [re.compile(r["regex"], _flags(r.get("flags", "")))
+                        for r in self.patterns if r.get("kind") == "unknown"]
+        self.level = [re.compile(r["regex"], _flags(r.get("flags", "i")))
+                      for r in self.patterns if r.get("kind") == "level"]
+        self.ctx = {r["id"]: re.compile(r["regex"], _flags(r.get("flags", "i")))
+                    for r in self.patterns if r.get("kind") == "context"}
+        self.service = {c for r in self.patterns if r.get("kind") == "service" for c in r["codes"]}
+        self.levels = {a.code: a.level for a in gazetteer.agencies()}
+        self.abbrevs = {w.lower() for r in self.patterns if r.get("kind") == "abbreviations"
+                        for w in r["words"]}
+
+    # ------------------------------------------------------------------ main
+
+    def __call__(self, doc: Doc) -> Doc:
+        try:
+            spans = self._spans(doc)
+        except Exception:  # never let one odd text stop the pipeline
+            spans = []
+        doc.spans[GROUP] = spans
+        return doc
+
+    def _spans(self, doc: Doc) -> list:
+        text = doc.text
+        if not text.strip():
+            return []
+        mentions = self._find(doc)
+        raw_ranges = [(m.start, m.end) for m in mentions]
+        mentions = _longest(mentions)
+        self._drop_titles(mentions, text)
+        for m in mentions:
+            self._tail(m, text)
+        ctx = _Context(text, self.abbrevs)
+        self._judge(mentions, text, ctx)
+        kept = [m for m in mentions if m.excluded is None]
+        if any(m.code in self.service and not m.weak for m in kept):
+            kept = [m for m in kept if not (m.weak and m.code in self.service)]
+        province_level = any(p.search(text) for p in self.level)
+        out = []
+        for m in kept:
+            if m.expand is not None:
+                if m.expand.get("unless_before") and re.match(m.expand["unless_before"], text[m.span_end:], re.I):
+                    continue
+                prov = m.region_level == "provinsi" or (m.region_level is None and province_level)
+                codes = m.expand.get("codes_provinsi") if prov and m.expand.get("codes_provinsi") else m.expand["codes"]
+                for code in codes:
+                    span = char_span(doc, m.start, m.span_end, label=code, rule=m.rule, kb_id=m.region or "")
+                    if span is not None:
+                        out.append(span)
+                continue
+            span = char_span(doc, m.start, m.span_end, label=m.code, rule=m.rule, kb_id=m.region or "")
+            if span is not None:
+                out.append(span)
+        out.extend(self._unknown(doc, raw_ranges, ctx))
+        out.sort(key=lambda s: (s.start_char, s.end_char))
+        return out
+
+    # ------------------------------------------------------------------ finding
+
+    def _find(self, doc: Doc) -> list[Mention]:
+        found: list[Mention] = []
+        for matcher in (self.lower, self.orth):
+            for key_id, start, end in matcher(doc):
+                key = doc.vocab.strings[key_id]
+                s, e = doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
+                if key in self.expansions:
+                    found.append(Mention(s, e, "", self.expansions[key]["id"], expand=self.expansions[key]))
+                    continue
+                code, title, weak = self.keys[key]
+                found.append(Mention(s, e, code, f"gaz:{code}", title=title, weak=weak))
+        text = doc.text
+        for row, rx in self.regexes:
+            group = int(row.get("group", 0))
+            for m in rx.finditer(text):
+                s, e = m.span(group)
+                if s < 0:
+                    continue
+                if row["_not_after"] is not None and row["_not_after"].search(text[max(0, s - 40):s]):
+                    continue
+                if row["_not_before"] is not None and row["_not_before"].match(text[e:e + 40]):
+                    continue
+                found.append(Mention(s, e, row["code"], row["id"]))
+        return found
+
+    def _drop_titles(self, mentions: list[Mention], text: str) -> None:
+        """An official's title followed by the institution's name yields to that name."""
+        for i, m in enumerate(mentions):
+            if m.title and i + 1 < len(mentions):
+                nxt = mentions[i + 1]
+                if nxt.expand is None and _TITLE_GAP.match(text[m.end:nxt.start]):
+                    m.excluded = "title-of-next"
+
+    def _tail(self, m: Mention, text: str) -> None:
+        m.span_end = m.end
+        tail = _TAIL.match(text[m.end:m.end + 160])
+        if not tail:
+            return
+        if tail.group("num") or tail.group("cls"):
+            m.span_end = m.end + tail.end("cls")
+        if m.expand is None and _CLASS.search(tail.group("cls") or ""):
+            m.code = gazetteer.recode_for_region(m.code, "class")
+        place = tail.group("place")
+        if not place:
+            return
+        levels = LOCAL_LEVELS if _local(self.levels.get(m.code, "")) else ADMIN_LEVELS
+        words = [(w.group(0), w.end()) for w in _PLACE_WORD.finditer(place)]
+        base = m.end + tail.start("place")
+        try:
+            from extractors.regions import find_region
+        except ImportError:
+            return
+        level = self.levels.get(m.code, "")
+        local_first = "provinsi" not in level and ("kabupaten" in level or "kota" in level)
+        for k in range(len(words), 0, -1):
+            name = " ".join(w for w, _ in words[:k])
+            region = None
+            if local_first:   # "Polres Bengkulu", "Kantor Imigrasi Kelas I Bengkulu": the kota
+                region = find_region(name, levels=tuple(lv for lv in levels if lv != "provinsi"))
+            if region is None:
+                region = find_region(name, levels=levels)
+            if region is not None:
+                m.region, m.region_level = region.code, region.level
+                m.span_end = base + words[k - 1][1]
+                if m.expand is None:
+                    recoded = gazetteer.recode_for_region(m.code, region.level)
+                    if recoded != m.code:
+                        m.code, m.weak = recoded, False
+                break
+
+    # ------------------------------------------------------------------ judging
+
+    def _judge(self, mentions: list[Mention], text: str, ctx: "_Context") -> None:
+        prev: Optional[Mention] = None
+        for m in mentions:
+            if m.excluded is not None:
+                prev = m
+                continue
+            chained = prev is not None and prev.end <= m.start and _CHAIN_GAP.match(text[prev.span_end:m.start] if prev.span_end <= m.start else "")
+            m.chain_prev = prev if chained else None
+            if chained and prev.excluded in STRONG:
+                m.excluded = prev.excluded
+            else:
+                m.excluded = self._context(m.start, m.span_end, text, ctx)
+            prev = m
+        # a parent acting through its unit: the whole chain before "melalui"
+        for m in reversed(mentions):
+            if m.excluded is None and self.ctx["ctx:via"].match(text[m.span_end:m.span_end + 120]):
+                node: Optional[Mention] = m
+                while node is not None:
+                    node.excluded = "ctx:via"
+                    node = node.chain_prev
+
+    def _context(self, start: int, end: int, text: str, ctx: "_Context") -> Optional[str]:
+        line_start, line_end = ctx.line(start)
+        line = text[line_start:line_end]
+        if (self.ctx["ctx:teaser-line"].match(line) or self.ctx["ctx:bracketed-line"].match(line)
+                or _nav_line(line)):
+            return "line"
+        sent_start = ctx.sentence_start(start, line_start)
+        before = text[sent_start:start]
+        for rule in ("ctx:issuer", "ctx:report-to", "ctx:request", "ctx:territory"):
+            if self.ctx[rule].search(before[-160:]):
+                return rule
+        if self.ctx["ctx:hypothetical"].search(before):
+            return "ctx:hypothetical"
+        # weak contexts: count only after a participation cue
+        weak: list[tuple[str, int]] = []
+        quote = ctx.quote_start(start)
+        if quote is not None:
+            weak.append(("quote", max(quote, sent_start)))
+        if self.ctx["ctx:examples"].search(before):
+            weak.append(("ctx:examples", sent_start))
+        speech = None
+        for speech in self.ctx["ctx:speech-content"].finditer(before):
+            pass
+        if speech is not None:
+            weak.append(("ctx:speech-content", sent_start + speech.end()))
+        if self.ctx["ctx:surroundings"].search(before):
+            weak.append(("ctx:surroundings", sent_start))
+        if not weak:
+            return None
+        if self.ctx["ctx:future"].search(before):
+            return weak[0][0]
+        for reason, from_ in weak:
+            if not self.ctx["ctx:positive"].search(text[from_:start]):
+                return reason
+        return None
+
+    def _unknown(self, doc: Doc, known: list[tuple[int, int]], ctx: "_Context") -> list:
+        out = []
+        text = doc.text
+        for rx in self.unknown:
+            for m in rx.finditer(text):
+                s, e = m.span()
+                if any(s < ke and ks < e for ks, ke in known):
+                    continue
+                if self._context(s, e, text, ctx) is not None:
+                    continue
+                span = char_span(doc, s, e, label=UNKNOWN, rule="unknown-org")
+                if span is not None:
+                    out.append(span)
+        return out
+
+
+# ---------------------------------------------------------------------- helpers
+
+def _flags(spec: str) -> int:
+    return re.I if "i" in (spec or "") else 0
+
+
+def _local(level: str) -> bool:
+    return "kecamatan" in level or "desa" in level
+
+
+def _longest(mentions: list[Mention]) -> list[Mention]:
+    """Non-overlapping mentions, longest first (like ``spacy.util.filter_spans``)."""
+    ordered = sorted(mentions, key=lambda m: (-(m.end - m.start), m.start))
+    taken: list[Mention] = []
+    for m in ordered:
+        if all(m.end <= t.start or m.start >= t.end for t in taken):
+            taken.append(m)
+    return sorted(taken, key=lambda m: m.start)
+
+
+def _nav_line(line: str) -> bool:
+    """A short line without sentence punctuation: site navigation, a menu, a tag."""
+    words = line.split()
+    return 0 < len(words) <= 4 and not _NAV_PUNCT.search(line)
+
+
+class _Context:
+    """Lines, sentence starts and quoted stretches of a text, computed once."""
+
+    def __init__(self, text: str, abbrevs: frozenset[str] | set[str] = frozenset()):
+        self.text = text
+        self.abbrevs = abbrevs
+        self.line_starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+        self.quotes: list[tuple[int, int]] = []
+        for i, start in enumerate(self.line_starts):
+            end = self.line_starts[i + 1] - 1 if i + 1 < len(self.line_starts) else len(text)
+            self._scan_quotes(start, end)
+        self._sentence_cache: dict[int, list[int]] = {}
+
+    def _scan_quotes(self, start: int, end: int) -> None:
+        open_at: Optional[int] = None
+        straight = False
+        for i in range(start, end):
+            ch = self.text[i]
+            if open_at is None:
+                if ch == "\u201c" or (ch == '"'):
+                    open_at, straight = i, ch == '"'
+            elif (straight and ch == '"') or (not straight and ch == "\u201d"):
+                self.quotes.append((open_at, i + 1))
+                open_at = None
+        if open_at is not None:
+            self.quotes.append((open_at, end))
+
+    def line(self, pos: int) -> tuple[int, int]:
+        lo, hi = 0, len(self.line_starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.line_starts[mid] <= pos:
+                lo = mid
+            else:
+                hi = mid - 1
+        start = self.line_starts[lo]
+        end = self.line_starts[lo + 1] - 1 if lo + 1 < len(self.line_starts) else len(self.text)
+        return start, end
+
+    def sentence_start(self, pos: int, line_start: int) -> int:
+        starts = self._sentence_cache.get(line_start)
+        if starts is None:
+            _, line_end = self.line(line_start)
+            starts = [line_start]
+            for m in _SENT_END.finditer(self.text, line_start, line_end):
+                word = _LAST_WORD.search(self.text[max(line_start, m.start() - 12):m.start()])
+                if word and (len(word.group(1)) == 1 or "." in word.group(1)
+                             or word.group(1).lower() in self.abbrevs):
+                    continue
+                starts.append(m.end())
+            self._sentence_cache[line_start] = starts
+        best = line_start
+        for s in starts:
+            if s <= pos:
+                best = s
+            else:
+                break
+        return best
+
+    def quote_start(self, pos: int) -> Optional[int]:
+        for s, e in self.quotes:
+            if s <= pos < e:
+                return s
+        return None
 
 
 @Language.factory("timpora_agencies")
-def make_component(nlp, name):
-    return lambda doc: doc
+def make_agencies(nlp: Language, name: str) -> AgencyRecognizer:
+    return AgencyRecognizer(nlp, name)

@@ -24,9 +24,10 @@ PUBLISHED_KEY = "timpora.published"
 def char_span(doc: Doc, start: int, end: int, label: str = "", rule: str = "",
               kb_id: str = "") -> Optional[Span]:
     """A span covering characters ``start:end`` (expanded to token bounds), or None if empty."""
-    while start < end and doc.text[start].isspace():
+    text = doc.text  # built from the tokens on every access: read it once
+    while start < end and text[start].isspace():
         start += 1
-    while end > start and doc.text[end - 1].isspace():
+    while end > start and text[end - 1].isspace():
         end -= 1
     if start >= end:
         return None

@@ -42,6 +42,7 @@ EXCLUDED = ("dateline", "letter", "validity", "birth", "future", "statement")
 #: how far back a clause may reach, and how far a time may sit from its date
 CLAUSE_WINDOW = 320
 ABBREVIATION_MAX = 3
+LINE_WINDOW = 200
 MAX_RANGE_DAYS = 31
 MAX_DAN_RANGE_DAYS = 3
 MONTH_TYPO_DAYS = 7
@@ -116,25 +117,35 @@ class DateExtractor:
                 pattern = pattern.replace("{" + key + "}", value)
             return re.compile(pattern, flags)
 
+        wd_names = {v for r in data.load_tsv(WEEKDAYS_FILE)
+                    for v in (r["name"], r["name"].lower(), r["name"].upper())}
+        self.anchors: dict[str, re.Pattern] = {"weekday": re.compile(_alternation(wd_names))}
+        for row in rows:
+            if row.get("kind") == "anchor":
+                self.anchors[row["name"]] = re.compile(row["pattern"])
         by_kind: dict[str, list] = {}
         for row in rows:
             kind = row.get("kind")
-            if kind == "fragment":
+            if kind in ("fragment", "anchor"):
                 continue
             flags = re.IGNORECASE if kind in ("date", "weekday", "relative", "range_tail", "range_join") else 0
             by_kind.setdefault(kind, []).append((row, compile_(row, flags)))
-        self.date_patterns = [(r["id"], rx) for r, rx in by_kind.get("date", [])]
-        self.weekday_patterns = [(r["id"], rx) for r, rx in by_kind.get("weekday", [])]
-        self.relative_patterns = [(r["id"], rx, int(r.get("offset", 0))) for r, rx in by_kind.get("relative", [])]
+        def anchored(kind):
+            return [(r["id"], rx, tuple(r.get("anchor", "").split())) for r, rx in by_kind.get(kind, [])]
+
+        self.date_patterns = anchored("date")
+        self.weekday_patterns = anchored("weekday")
+        self.relative_patterns = [(r["id"], rx, a, int(r.get("offset", 0)))
+                                  for (r, _), (_, rx, a) in zip(by_kind.get("relative", []), anchored("relative"))]
         self.range_tails = [(r["id"], rx) for r, rx in by_kind.get("range_tail", [])]
         self.range_joins = [(r["id"], rx) for r, rx in by_kind.get("range_join", [])]
         self.cues: dict[tuple[str, str], list[re.Pattern]] = {}
         for r, rx in by_kind.get("cue", []):
             self.cues.setdefault((r["group"], r.get("where", "clause")), []).append(rx)
-        self.year_patterns = [rx for _, rx in by_kind.get("year", [])]
+        self.year_patterns = anchored("year")
         self.year_vetoes = [rx for _, rx in by_kind.get("year_veto", [])]
         self.eras = [(rx, int(r["from"]), int(r["to"])) for r, rx in by_kind.get("era", [])]
-        self.time_patterns = [(r["id"], rx) for r, rx in by_kind.get("time", [])]
+        self.time_patterns = anchored("time")
         self.time_vetoes = [rx for _, rx in by_kind.get("time_veto", [])]
 
     # ------------------------------------------------------------------ spaCy entry point
@@ -150,17 +161,18 @@ class DateExtractor:
         """Return (date spans, date_end spans, time spans); flags go to ``doc``."""
         if not text or not text.strip():
             return [], [], []
-        cands = self._explicit(text)
+        cache: dict[str, list[int]] = {}
+        cands = self._explicit(text, cache)
         for c in cands:
             self._classify(text, c)
         ref = pub or self._dateline_ref(cands)
         ctx = _Context(text=text, ref=ref)
-        self._year_clues(ctx, cands)
+        self._year_clues(ctx, cands, cache)
         for c in cands:
             self._resolve(ctx, c)
         cands = self._join_ranges(text, cands)
         if ref is not None:
-            cands += self._implicit(text, cands, ref)
+            cands += self._implicit(text, cands, ref, cache)
         usable = [c for c in cands if c.value is not None and c.context not in EXCLUDED]
         usable.sort(key=lambda c: (c.rank, c.start))
         date_spans, end_spans, time_spans = [], [], []
@@ -189,19 +201,44 @@ class DateExtractor:
                              f"other possible activity dates: {others}", first)
                 for c in rivals:
                     date_spans.append(char_span(doc, c.start, c.end, label=c.value.isoformat(), rule=c.rule))
-        t = self._time(text, best)
+        t = self._time(text, best, cache)
         if t is not None:
             start, stop, rule, value = t
             time_spans.append(char_span(doc, start, stop, label=value, rule=rule)
                               if doc is not None else (start, stop, value))
         return date_spans, end_spans, time_spans
 
+    # ------------------------------------------------------------------ scanning
+    def _scan(self, text: str, rx: re.Pattern, names: tuple[str, ...], cache: dict):
+        """Non-overlapping matches of ``rx`` starting where one of the named anchors starts.
+
+        Unanchored ``finditer`` with case-insensitive alternations and leading look-behinds is
+        slow in ``re``; the anchors are plain case-sensitive finders, and ``rx.match`` at a few
+        positions is cheap. A pattern without anchors is searched over the whole text."""
+        if not names:
+            yield from rx.finditer(text)
+            return
+        positions: set[int] = set()
+        for name in names:
+            if name not in cache:
+                finder = self.anchors.get(name)
+                cache[name] = [m.start() for m in finder.finditer(text)] if finder is not None else []
+            positions.update(cache[name])
+        last_end = -1
+        for pos in sorted(positions):
+            if pos < last_end:
+                continue
+            m = rx.match(text, pos)
+            if m is not None and m.end() > m.start():
+                last_end = m.end()
+                yield m
+
     # ------------------------------------------------------------------ candidates
-    def _explicit(self, text: str) -> list[Candidate]:
+    def _explicit(self, text: str, cache: dict) -> list[Candidate]:
         taken: list[tuple[int, int]] = []
         out: list[Candidate] = []
-        for rule, rx in self.date_patterns:
-            for m in rx.finditer(text):
+        for rule, rx, names in self.date_patterns:
+            for m in self._scan(text, rx, names, cache):
                 if any(m.start() < e and s < m.end() for s, e in taken):
                     continue
                 c = self._from_match(rule, m)
@@ -262,17 +299,18 @@ class DateExtractor:
             n += 2000
         return n if 1990 <= n <= 2099 else None
 
-    def _implicit(self, text: str, cands: list[Candidate], ref: date) -> list[Candidate]:
+    def _implicit(self, text: str, cands: list[Candidate], ref: date, cache: dict) -> list[Candidate]:
         """Weekday-only mentions and 'kemarin', resolved against the publication date."""
         taken = [(c.start, c.end_at or c.end) for c in cands]
         out: list[Candidate] = []
-        for rule, rx in self.weekday_patterns:
-            for m in rx.finditer(text):
+        for rule, rx, names in self.weekday_patterns:
+            for m in self._scan(text, rx, names, cache):
                 s, e = m.start("wd"), m.end()
-                if any(s < b and a < e for a, b in taken):
+                if any(s < b and a < e for a, b in taken) or (s > 0 and text[s - 1].isalpha()):
                     continue
                 word = m.group("wd")
-                pre, post = m.group("pre") or "", (m.group("post") or "").strip()
+                intro = self._intro(text[max(0, s - 16):s])
+                pre, post = intro, (m.group("post") or "").strip()
                 if not word[0].isupper() and "hari" not in pre.lower():
                     continue               # 'minggu lalu' = last week
                 if not pre.strip() and not post:
@@ -283,15 +321,15 @@ class DateExtractor:
                 wd = self._wd(word)
                 if wd is None:
                     continue
-                c = Candidate(m.start(), e, rule, kind="weekday", weekday=wd)
+                c = Candidate(s - len(intro), e, rule, kind="weekday", weekday=wd)
                 c.value = ref - timedelta(days=(ref.isoweekday() - wd) % 7)
                 c.year_inferred = True
                 self._classify(text, c)
                 c.rank = RANK_ACTIVITY_WEEKDAY if c.rank == RANK_ACTIVITY else max(c.rank, RANK_WEEKDAY)
                 taken.append((c.start, c.end))
                 out.append(c)
-        for rule, rx, offset in self.relative_patterns:
-            for m in rx.finditer(text):
+        for rule, rx, names, offset in self.relative_patterns:
+            for m in self._scan(text, rx, names, cache):
                 if any(m.start() < b and a < m.end() for a, b in taken):
                     continue
                 if m.group(0)[0].isupper() and m.start() > 0 and text[m.start() - 1] not in "\n.":
@@ -305,6 +343,13 @@ class DateExtractor:
                 c.rank = RANK_ACTIVITY_WEEKDAY
                 out.append(c)
         return out
+
+    def _intro(self, before: str) -> str:
+        for rx in self.cues.get(("weekday_intro", "tail"), ()):
+            m = rx.search(before)
+            if m is not None:
+                return m.group(0)
+        return ""
 
     # ------------------------------------------------------------------ context
     def _clause_start(self, text: str, pos: int) -> int:
@@ -330,11 +375,17 @@ class DateExtractor:
             return m.start() + 1
         return hi
 
-    def _line(self, text: str, start: int, end: int) -> tuple[str, str, str]:
-        a = text.rfind("\n", 0, start) + 1
-        b = text.find("\n", end)
-        b = len(text) if b < 0 else b
-        return text[a:start], text[start:end], text[end:b]
+    @staticmethod
+    def _line(text: str, start: int, end: int) -> tuple[str, str, str]:
+        """The rest of the line before and after ``start:end``, at most LINE_WINDOW characters
+        each way (a longer line is marked with a leading/trailing ellipsis: never a stamp line)."""
+        lo = max(0, start - LINE_WINDOW)
+        a = text.rfind("\n", lo, start) + 1
+        before = text[a:start] if a > 0 or lo == 0 else "…" + text[lo:start]
+        hi = min(len(text), end + LINE_WINDOW)
+        b = text.find("\n", end, hi)
+        after = text[end:b] if b >= 0 else (text[end:hi] + ("…" if hi < len(text) else ""))
+        return before, text[start:end], after
 
     def _any(self, group: str, where: str, s: str) -> bool:
         return any(rx.search(s) for rx in self.cues.get((group, where), ()))
@@ -407,14 +458,14 @@ class DateExtractor:
         return None
 
     # ------------------------------------------------------------------ years
-    def _year_clues(self, ctx: _Context, cands: list[Candidate]) -> None:
+    def _year_clues(self, ctx: _Context, cands: list[Candidate], cache: dict) -> None:
         text = ctx.text
         for c in cands:
             if c.year is not None and c.context != "birth":
                 ctx.full_years.append((c.start, c.year))
         counts: dict[int, int] = {}
-        for rx in self.year_patterns:
-            for m in rx.finditer(text):
+        for _, rx, names in self.year_patterns:
+            for m in self._scan(text, rx, names, cache):
                 if any(v.search(text, max(0, m.start() - 30), m.start()) for v in self.year_vetoes):
                     continue
                 y = int(m.group("y"))
@@ -517,10 +568,14 @@ class DateExtractor:
         return out
 
     # ------------------------------------------------------------------ time
-    def _time(self, text: str, best: Optional[Candidate]):
+    def _time(self, text: str, best: Optional[Candidate], cache: dict):
         found = []
-        for rule, rx in self.time_patterns:
-            for m in rx.finditer(text):
+        seen: list[tuple[int, int]] = []      # every time expression, kept or vetoed
+        for rule, rx, names in self.time_patterns:
+            for m in self._scan(text, rx, names, cache):
+                if any(a < m.end() and m.start() < b for a, b in seen):
+                    continue
+                seen.append((m.start(), m.end()))
                 g = m.groupdict()
                 if not (g.get("mi") or g.get("tz") or g.get("pod")):
                     continue
@@ -539,8 +594,6 @@ class DateExtractor:
                     h += 12
                 if h == 24:
                     h = 0
-                if any(f[0] < m.end() and m.start() < f[1] for f in found):
-                    continue
                 found.append((m.start(), m.end(), rule, f"{h:02d}:{mi:02d}"))
         if not found:
             return None
@@ -567,7 +620,7 @@ class DateExtractor:
 def _is_stamp_prefix(before_line: str, ex: DateExtractor) -> bool:
     """A time on a stamp line: what precedes it on the line is a date and separators only."""
     rest = before_line
-    for _, rx in ex.date_patterns:
+    for _, rx, _names in ex.date_patterns:
         rest = rx.sub(" ", rest)
     return bool(rest.strip()) is False or ex._any("dateline_rest", "line_rest", rest)
 

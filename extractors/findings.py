@@ -30,6 +30,8 @@ FOREIGNERS_FILE = "foreigners.jsonl"
 NUMBERS_FILE = "lang/numbers.tsv"
 #: lines shorter than this without final punctuation are headlines / captions
 HEADLINE_MAX = 160
+#: a merged run of finding clauses longer than this (words) is cut at its commas
+LONG_RUN = 40
 #: never look at more than this many characters (a 1 MB text stays cheap)
 MAX_CHARS = 200_000
 
@@ -80,11 +82,36 @@ def parse_number(text: str) -> Optional[int]:
 
 @lru_cache(maxsize=1)
 def unit_pattern() -> str:
-    return "(?:" + "|".join(f"(?:{r['pattern']})" for r in _rows(FOREIGNERS_FILE, "unit")) + ")"
+    return "(?:" + "|".join(f"(?:{flexible_spaces(r['pattern'])})"
+                            for r in _rows(FOREIGNERS_FILE, "unit")) + ")"
+
+
+def flexible_spaces(pattern: str) -> str:
+    """A literal space in a data pattern (outside ``[...]``) matches any run of whitespace."""
+    out, in_class, escaped = [], False, False
+    for ch in pattern:
+        if escaped:
+            out.append(ch)
+            escaped = False
+        elif ch == "\\":
+            out.append(ch)
+            escaped = True
+        elif ch == "[":
+            in_class = True
+            out.append(ch)
+        elif ch == "]":
+            in_class = False
+            out.append(ch)
+        elif ch == " " and not in_class:
+            out.append(r"\s+")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def expand(pattern: str) -> str:
-    return pattern.replace("{NUM}", num_pattern()).replace("{UNIT}", unit_pattern())
+    pattern = pattern.replace("{NUM}", num_pattern()).replace("{UNIT}", unit_pattern())
+    return flexible_spaces(pattern)
 
 
 @lru_cache(maxsize=None)
@@ -135,11 +162,15 @@ def sentences(text: str) -> Iterator[tuple[int, int]]:
 
 
 def is_headline(text: str) -> bool:
-    """A short line without final punctuation: a title, a caption, a by-line."""
+    """A short title-case line without final punctuation (a title, a caption, a by-line)."""
     stripped = text.strip()
     if len(stripped) >= HEADLINE_MAX:
         return False
-    if not re.search(r"[.!?\"”]\s*$", stripped) or re.search(r"(?:\.\.\.|…)\s*$", stripped):
+    if re.search(r"(?:\.\.\.|…)\s*$", stripped):
+        return True
+    if re.search(r"[.!?\"”]\s*$", stripped):
+        return False
+    if len(stripped.split()) < 6:
         return True
     words = [w for w in re.findall(r"[^\W\d_]+", stripped) if len(w) > 3]
     return bool(words) and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
@@ -147,7 +178,7 @@ def is_headline(text: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _split_rx() -> re.Pattern:
-    return re.compile("|".join(f"(?:{r['pattern']})" for r in _rows(FINDINGS_FILE, "split")),
+    return re.compile("|".join(f"(?:{expand(r['pattern'])})" for r in _rows(FINDINGS_FILE, "split")),
                       re.IGNORECASE)
 
 
@@ -178,11 +209,11 @@ def has_operation(text: str) -> bool:
     return False
 
 
-def operation_context(doc: Doc) -> bool:
+def operation_context(doc: Doc, text: Optional[str] = None) -> bool:
     """Cached per doc: whether the report describes an operation at all."""
     key = "timpora.has_operation"
     if key not in doc.user_data:
-        doc.user_data[key] = has_operation(doc.text)
+        doc.user_data[key] = has_operation(doc.text if text is None else text)
     return bool(doc.user_data[key])
 
 
@@ -203,6 +234,21 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1] in " ,.:;\"“”'‘’-–\n\t":
         end -= 1
     return start, end
+
+
+def _split_long(text: str, start: int, end: int, rule: str) -> list[tuple[int, int, str]]:
+    """A run longer than ``LONG_RUN`` words is cut at its commas into its finding pieces."""
+    if len(text[start:end].split()) <= LONG_RUN:
+        return [(start, end, rule)]
+    out, pos = [], start
+    for m in list(re.finditer(r",\s+", text[start:end])) + [None]:
+        stop = start + m.start() if m else end
+        cue = first_match(FINDINGS_FILE, "cue", text[pos:stop])
+        if cue and not first_match(FINDINGS_FILE, "block", text[pos:stop]):
+            out.append((pos, stop, cue[0]))
+        if m:
+            pos = start + m.end()
+    return out or [(start, end, rule)]
 
 
 def finding_clauses(text: str) -> list[tuple[int, int, str]]:
@@ -227,8 +273,11 @@ def finding_clauses(text: str) -> list[tuple[int, int, str]]:
                 run = None
         if run is not None:
             out.append((run[0], run[1], run[2]))
-    trimmed = []
+    pieces: list[tuple[int, int, str]] = []
     for start, end, rule in out:
+        pieces.extend(_split_long(text, start, end, rule))
+    trimmed = []
+    for start, end, rule in pieces:
         start, end = _trim(text, start, end)
         if end > start:
             trimmed.append((start, end, rule))
@@ -247,14 +296,15 @@ class FindingsComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        if doc.text.strip() and operation_context(doc):
+        text = doc.text  # rebuilt from the tokens on every access: read it once
+        if text.strip() and operation_context(doc, text):
             venue = [(s.start_char, s.end_char) for s in doc.spans.get("venue", [])] \
                 if "venue" in doc.spans else []
-            for start, end, rule in finding_clauses(doc.text):
+            for start, end, rule in finding_clauses(text):
                 span = char_span(doc, start, end, rule=f"findings:{rule}")
                 if span is None or any(vs <= start < ve for vs, ve in venue):
                     continue
-                span.label_ = doc.text[start:end]
+                span.label_ = text[start:end]
                 spans.append(span)
         doc.spans[GROUP] = spans
         return doc

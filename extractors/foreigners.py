@@ -1,7 +1,139 @@
-"""PLACEHOLDER component for 'foreigners' (to be replaced by its real implementation)."""
+"""Foreigners found: the count mentions whose sum is ``foreigners_found``.
+
+Counts are read only inside the finding clauses (``doc.spans["findings"]``), so meeting
+statistics never count. A count is a number (digits or words from
+``data/lang/numbers.tsv``) followed by a unit of ``data/foreigners.jsonl`` (``WNA``,
+``orang asing``, ``TKA``, ``warga negara China`` ...), or ``N orang`` right after a
+find verb (``mendapati 2 orang``); ``tidak ditemukan orang asing`` counts 0. A count
+is left out when its clause has no find verb (unless it is a group total, ``dari 34
+TKA``), when it is part of a group already counted (``terdiri dari``, ``di
+antaranya``, ``dari 34 TKA ... 24 TKA``, ``... lainnya``, ``... tersebut``), vague
+(``sedikitnya``) or hearsay. When the first count
+opens the report (headline / lede) and no later count exceeds it, it is the total and the
+later ones are its breakdown; otherwise the counts are per site and add up.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
 from spacy.language import Language
+from spacy.tokens import Doc
+
+from extractors.common import char_span
+from extractors.findings import (FINDINGS_FILE, FOREIGNERS_FILE, compiled, expand, first_match,
+                                 num_pattern, operation_context, parse_number, unit_pattern)
+
+GROUP = "foreigners"
+#: a first count within this many characters of the start of the text is the lede's total
+LEDE_CHARS = 450
+#: how far before a number a find verb may stand for "N orang"
+VERB_REACH = 40
+
+
+@lru_cache(maxsize=1)
+def _count_rx() -> re.Pattern:
+    return re.compile(rf"(?<![\w-])(?:sebanyak\s+)?({num_pattern()})\s+(?:orang\s+)?{unit_pattern()}",
+                      re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _person_rx() -> re.Pattern:
+    person = "|".join(f"(?:{expand(r['pattern'])})" for r in _person_rows())
+    return re.compile(rf"(?<![\w-])({num_pattern()})\s+(?:{person})", re.IGNORECASE)
+
+
+def _person_rows():
+    from extractors.data import load_jsonl
+
+    return [r for r in load_jsonl(FOREIGNERS_FILE) if r.get("type") == "person"]
+
+
+@lru_cache(maxsize=1)
+def _zero_rx() -> re.Pattern:
+    pattern = next(r["pattern"] for r in _cue_rows() if r["id"] == "none-found")
+    return re.compile(expand(pattern), re.IGNORECASE)
+
+
+def _cue_rows():
+    from extractors.data import load_jsonl
+
+    return [r for r in load_jsonl(FINDINGS_FILE) if r.get("type") == "cue"]
+
+
+def _any(kind: str, text: str) -> bool:
+    return first_match(FOREIGNERS_FILE, kind, text) is not None
+
+
+def counts_in(text: str, start: int, end: int) -> list[tuple[int, int, int, str]]:
+    """(start, end, value, rule) of the counts of the finding clause ``text[start:end]``."""
+    clause = text[start:end]
+    if _any("hearsay", clause):
+        return []
+    has_verb = _any("verb", clause)
+    out: list[tuple[int, int, int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for m in _zero_rx().finditer(clause) if has_verb else ():
+        out.append((start + m.start(), start + m.end(), 0, "none-found"))
+        taken.append((m.start(), m.end()))
+    hits = [(m, "count") for m in _count_rx().finditer(clause)]
+    for m in _person_rx().finditer(clause):
+        before = clause[max(0, m.start() - VERB_REACH):m.start()]
+        if first_match(FOREIGNERS_FILE, "verb", before):
+            hits.append((m, "count-person"))
+    for m, rule in sorted(hits, key=lambda h: h[0].start()):
+        if any(a <= m.start(1) < b for a, b in taken):
+            continue
+        value = parse_number(m.group(1))
+        if value is None:
+            continue
+        before, after = clause[:m.start(1)], clause[m.end():]
+        # "dari 34 TKA ...": a group total needs no find verb
+        if not has_verb and not _any("group_total", before):
+            continue
+        if _any("subcount_before", before) or _any("subcount_after", after):
+            continue
+        taken.append((m.start(), m.end()))
+        out.append((start + m.start(1), start + m.end(), value, rule))
+    return sorted(out)
+
+
+def choose(counts: list[tuple[int, int, int, str]]) -> list[tuple[int, int, int, str]]:
+    """The counts to add up (see the module docstring)."""
+    if not counts:
+        return []
+    # the same mention can sit in overlapping clauses: one per offset
+    unique = sorted({c[0]: c for c in counts}.values())
+    first = unique[0]
+    if first[0] < LEDE_CHARS and first[2] > 0 and all(c[2] <= first[2] for c in unique[1:]):
+        return [first]
+    return unique
+
+
+class ForeignersComponent:
+    """Sets ``doc.spans["foreigners"]``: counts to sum, label = the number as digits."""
+
+    def __init__(self, nlp: Language, name: str = "timpora_foreigners"):
+        self.name = name
+        _count_rx(), _person_rx(), _zero_rx()
+        for kind in ("verb", "subcount_before", "subcount_after", "hearsay", "group_total"):
+            compiled(FOREIGNERS_FILE, kind)
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        text = doc.text  # rebuilt from the tokens on every access: read it once
+        if text.strip() and operation_context(doc, text) and "findings" in doc.spans:
+            counts = []
+            for finding in doc.spans["findings"]:
+                counts.extend(counts_in(text, finding.start_char, finding.end_char))
+            for start, end, value, rule in choose(counts):
+                span = char_span(doc, start, end, label=str(value), rule=f"foreigners:{rule}")
+                if span is not None:
+                    spans.append(span)
+        doc.spans[GROUP] = spans
+        return doc
 
 
 @Language.factory("timpora_foreigners")
-def make_component(nlp, name):
-    return lambda doc: doc
+def make_foreigners(nlp: Language, name: str):
+    return ForeignersComponent(nlp, name)

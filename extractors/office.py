@@ -24,6 +24,7 @@ from extractors.data import load_jsonl
 from models.record import FLAG_CANDIDATES
 
 GROUP = "office"
+MAX_MENTIONS = 150         # bounds the pairwise grouping on huge texts
 _WORD = re.compile(r"[^\s]+")
 _LETTERS = re.compile(r"[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'’\-]*")
 _BLANK = re.compile(r"[ \t]*")
@@ -117,6 +118,12 @@ def _skip_paren(text: str, pos: int) -> int:
 
 def find_mentions(text: str) -> list[Mention]:
     """Every immigration-office mention in ``text`` that names a place, in text order."""
+    return list(_find_mentions(text))
+
+
+@lru_cache(maxsize=4)
+def _find_mentions(text: str) -> tuple[Mention, ...]:
+    # cached: the chair extractor asks again for the same text
     anchors, class_words, stops, ministry, _, _ = _config()
     found: list[Mention] = []
     for rule, typ, rx, bare, veto in anchors:
@@ -142,6 +149,7 @@ def find_mentions(text: str) -> list[Mention]:
             if places:
                 found.append(Mention(typ, m.start(), places, rule))
     found.sort(key=lambda x: (x.start, -x.end))
+    del found[MAX_MENTIONS:]
     out: list[Mention] = []
     for mention in found:
         if out and mention.start < out[-1].end:
@@ -149,7 +157,7 @@ def find_mentions(text: str) -> list[Mention]:
                 out[-1] = mention   # "Kantor Wilayah Imigrasi Kelas II TPI X" is a Kanim
             continue
         out.append(mention)
-    return out
+    return tuple(out)
 
 
 def _key(place: str) -> str:
@@ -205,7 +213,7 @@ def _score(text: str, cand: Candidate) -> None:
     listed: set[int] = set()
     list_rules: set[str] = set()
     for m in cand.mentions:
-        before = text[max(0, m.start - 80):m.start]
+        before = text[max(0, m.start - 50):m.start]
         after = text[m.end:m.end + 120]
         sentence = None
         for rule, where, typ, weight, rx in cues:
@@ -265,8 +273,15 @@ def choose(text: str) -> Optional[tuple[Candidate, Mention, int, bool]]:
 
 
 def office_places(text: str) -> list[str]:
-    """The place parts of every office mentioned (used by the chair extractor)."""
-    return [m.place(text) for m in find_mentions(text)]
+    """The canonical place of every office mentioned (used by the chair extractor).
+
+    An office mentioned once may have a person's name glued to its place: only the
+    place's first word is trusted then."""
+    out = []
+    for cand in _group(text, find_mentions(text)):
+        mention, n = canonical(text, cand)
+        out.append(mention.place(text, n if len(cand.mentions) > 1 else 1))
+    return out
 
 
 class OfficeExtractor:

@@ -1,11 +1,513 @@
-"""PLACEHOLDER component for 'places' (to be replaced by its real implementation)."""
+"""Places: the kabupaten/kota where the activity took place (``doc.spans["places"]``).
+
+How it works (patterns and weights in ``data/places.jsonl``, names from ``extractors.regions``):
+
+1. *Mentions.* The text is split into words once; every capitalised word that can start a
+   region name is tried as the longest run of words that is a province / kabupaten / kota
+   name or alias (``Muko-Muko``, ``TTS``, ``Soe``). A level word before it (``Kabupaten``,
+   ``Kab.``, ``Kota``, ``Provinsi``, ``Kecamatan``, ``Desa`` ...) makes the mention
+   *explicit* and fixes the level; after ``Kabupaten``/``Kota`` a misspelt name is matched
+   fuzzily (flagged). Kecamatan and villages need their level word and are mapped up to
+   their kabupaten/kota only when it is consistent with the rest of the report.
+2. *Context.* Each mention gets a base weight plus the strongest context bonus
+   (``TIMPORA Tingkat Kabupaten X``, ``di wilayah X``, a dateline ``X, site.com -``); it is
+   dropped when it is part of an office name (``Kantor Imigrasi Kelas I TPI Kupang``), an
+   origin (``asal X``, ``dari X``), an earlier event (``beberapa waktu lalu di X``) or a
+   longer proper noun (``Samuel Toba``).
+3. *Choice.* Weights are summed per region; the kabupaten/kota with enough weight are the
+   places. The province is only given when no kabupaten/kota can be told.
+
+Span ``label_`` = region code, ``kb_id_`` = official name, ``id_`` = the deciding pattern.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
 from spacy.language import Language
+from spacy.tokens import Doc
+
+from extractors import data
+from extractors import regions as R
+from extractors.common import add_flag, char_span
+from extractors.regions import region_name  # noqa: F401  (re-exported: pipeline.extract uses it)
+
+GROUP = "places"
+PATTERNS = "places.jsonl"
+STOPWORDS = "place_stopwords.txt"
+
+#: a region is a place when its summed weight reaches this ...
+SELECT_WEIGHT = 3.0
+#: ... and is at least this share of the best region's weight
+RELATIVE_WEIGHT = 0.2
+#: when no region reaches SELECT_WEIGHT, the best kabupaten/kota still counts from this weight
+FALLBACK_WEIGHT = 1.0
+MAX_WORDS = 5
+#: context rules that name the TIMPORA's own level (a province named so is a place by itself)
+LEVEL_RULES = ("timpora_level", "level_named")
+#: context rules that a list item only has because of the item before it ("di A, B")
+LIST_RULES = ("located_in", "explicit", "bare", "subdistrict", "fuzzy", "desa")
+
+_WORD = re.compile(r"[^\W_][\w'’]*(?:-[^\W_][\w'’]*)*")
+_GAP_IN_NAME = re.compile(r"[ \t\u00a0]{1,3}|\s*-\s*")
+_GAP_AFTER_ABBREV = re.compile(r"\.?[ \t\u00a0]{0,3}")
+_LIST_GAP = re.compile(r"\s*(?:\)\s*)?(?:,|/|&|;)?\s*(?:dan|serta|atau|maupun|hingga|sampai)?\s*(?:\(\s*)?$")
+_SENTENCE_END = re.compile(r"[.!?]\s|\n")
+_BOTH_AFTER = re.compile(r"[ \t]+(?i:kota|kabupaten|kab\.?)[ \t]*(?:/|dan|&|maupun)[ \t]*(?i:kota|kabupaten|kab\.?)(?!\w)")
+_BOTH_BEFORE = re.compile(r"(?<!\w)(?i:kota|kabupaten|kab\.?)[ \t]*(?:/|dan|&|maupun)[ \t]*(?i:kota|kabupaten|kab\.?)[ \t]+$")
+_ABBREVIATIONS = {"kab", "kec", "kep", "prov", "kel", "adm", "kab.", "kec."}
+_ADMIN_WORDS = {"administrasi", "adm"}
+
+
+@dataclass
+class _Word:
+    start: int
+    end: int
+    text: str
+    key: str
+    cap: bool
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    codes: list[str]          # candidate regions (several for Kupang = kabupaten or kota)
+    kind: str                 # explicit | bare | subdistrict | fuzzy | desa
+    cue_start: int            # start of the level word, = start without one
+    weight: float = 0.0
+    rule: str = ""
+    excluded: bool = False
+    bonus: float = 0.0
+    ambiguous: bool = False
+    fuzzy_score: float = 0.0
+    code: Optional[str] = None   # the resolved region
+    name_key: str = ""
+
+
+@dataclass
+class _Rule:
+    id: str
+    weight: float
+    before: Optional[re.Pattern] = None
+    after: Optional[re.Pattern] = None
+    sentence: Optional[re.Pattern] = None
+    after_required: Optional[re.Pattern] = None
+    line_start: bool = False
+    bare_only: bool = False
+
+
+@dataclass
+class _Names:
+    """The name index the scanner needs, built once from the region gazetteer."""
+
+    admin: dict[str, list[str]] = field(default_factory=dict)       # key -> provinsi/kab/kota codes
+    kecamatan: dict[str, list[str]] = field(default_factory=dict)   # key -> kecamatan codes
+    first: set[str] = field(default_factory=set)                    # first-word keys of names
+    stop: set[str] = field(default_factory=set)
+
+
+_NAMES: Optional[_Names] = None
+
+
+def _names() -> _Names:
+    global _NAMES
+    if _NAMES is None:
+        idx = R._index()
+        names = _Names()
+        for key, codes in idx.by_key.items():
+            admin = [c for c in codes if idx.by_code[c].level in R.ADMIN_LEVELS]
+            kec = [c for c in codes if idx.by_code[c].level == "kecamatan"]
+            if admin:
+                names.admin.setdefault(key, []).extend(admin)
+            if kec:
+                names.kecamatan[key] = kec
+        for alias, code, _ in idx.alias_rows:
+            codes = names.admin.setdefault(R.name_key(alias), [])
+            if code not in codes:
+                codes.append(code)
+        for code, region in idx.by_code.items():
+            base = R._bare(region.name) if region.level in R.ADMIN_LEVELS else region.name
+            first = _WORD.search(base)
+            if first:
+                names.first.add(R.name_key(first.group()))
+        for alias, _, _ in idx.alias_rows:
+            first = _WORD.search(alias)
+            if first:
+                names.first.add(R.name_key(first.group()))
+        names.first.update(names.admin)     # names written as one word: Deliserdang, Tanjungbalai
+        names.stop = {R.name_key(w) for w in data.load_list(STOPWORDS)}
+        _NAMES = names
+    return _NAMES
+
+
+class PlacesComponent:
+    """Finds region mentions, weighs their context and keeps the places of the activity."""
+
+    def __init__(self, nlp: Language, name: str = "timpora_places", patterns: str = PATTERNS):
+        self.name = name
+        self.cues: dict[str, tuple[str, str]] = {}     # word -> (level, rule id)
+        self.base: dict[str, float] = {"explicit": 1.5, "bare": 0.5, "subdistrict": 1.0, "fuzzy": 1.0}
+        self.excludes: list[_Rule] = []
+        self.contexts: list[_Rule] = []
+        for row in data.load_jsonl(patterns):
+            kind = row.get("type")
+            if kind == "cue":
+                for word in row["words"]:
+                    self.cues[word.lower()] = (row["level"], row["id"])
+            elif kind == "base":
+                self.base[row["id"]] = float(row["weight"])
+            elif kind in ("exclude", "context"):
+                rule = _Rule(
+                    id=row["id"], weight=float(row.get("weight", 0)),
+                    before=re.compile(row["before"]) if row.get("before") else None,
+                    after=re.compile(row["after"]) if row.get("after") else None,
+                    sentence=re.compile(row["sentence"]) if row.get("sentence") else None,
+                    after_required=re.compile(row["after_required"]) if row.get("after_required") else None,
+                    line_start=bool(row.get("line_start")), bare_only=bool(row.get("bare_only")))
+                (self.excludes if kind == "exclude" else self.contexts).append(rule)
+        _names()
+
+    # ------------------------------------------------------------------ entry point
+    def __call__(self, doc: Doc) -> Doc:
+        try:
+            chosen = self.find(doc.text)
+        except Exception:  # never let one odd text stop the pipeline
+            chosen = []
+        spans = []
+        for mention, code, name in chosen:
+            span = char_span(doc, mention.start, mention.end, label=code, rule=mention.rule, kb_id=name)
+            if span is not None:
+                spans.append(span)
+                if mention.kind == "fuzzy":
+                    add_flag(doc, GROUP, "fuzzy_place",
+                             f"{span.text!r} read as {name} (similarity {mention.fuzzy_score:.0f})", span)
+                elif mention.ambiguous:
+                    add_flag(doc, GROUP, "ambiguous_place",
+                             f"{span.text!r} may be the kabupaten or the kota; took {name}", span)
+        doc.spans[GROUP] = spans
+        return doc
+
+    def find(self, text: str) -> list[tuple[_Mention, str, str]]:
+        """(mention, region code, official name) for every mention of a chosen place,
+        best place first."""
+        if not text or not text.strip():
+            return []
+        words = self._words(text)
+        mentions = self._mentions(text, words)
+        if not mentions:
+            return []
+        for m in mentions:
+            self._weigh(text, m)
+        self._propagate(text, mentions)
+        self._resolve(mentions)
+        return self._choose(mentions)
+
+    # ------------------------------------------------------------------ 1. mentions
+    @staticmethod
+    def _words(text: str) -> list[_Word]:
+        out = []
+        for m in _WORD.finditer(text):
+            w = m.group()
+            out.append(_Word(m.start(), m.end(), w, R.name_key(w) if w[0].isupper() or w.lower() in
+                             _ABBREVIATIONS else w.lower(), w[0].isupper()))
+        return out
+
+    @staticmethod
+    def _joined(text: str, a: _Word, b: _Word) -> bool:
+        gap = text[a.end:b.start]
+        if _GAP_IN_NAME.fullmatch(gap):
+            return True
+        return a.text.lower() in _ABBREVIATIONS and bool(_GAP_AFTER_ABBREV.fullmatch(gap))
+
+    def _longest(self, text: str, words: list[_Word], i: int, index: dict[str, list[str]],
+                 explicit: bool) -> Optional[tuple[int, list[str]]]:
+        """(index of the last word, codes) of the longest name starting at word i."""
+        key = ""
+        best = None
+        for j in range(i, min(len(words), i + MAX_WORDS)):
+            w = words[j]
+            if j > i and not self._joined(text, words[j - 1], w):
+                break
+            if not explicit and not w.cap and w.text not in ("dan",):
+                break
+            key += w.key if w.cap or w.text.lower() in _ABBREVIATIONS else R.name_key(w.text)
+            codes = index.get(key)
+            if codes and (explicit or w.cap):
+                best = (j, codes)
+        return best
+
+    def _mentions(self, text: str, words: list[_Word]) -> list[_Mention]:
+        names = _names()
+        out: list[_Mention] = []
+        i, n = 0, len(words)
+        while i < n:
+            w = words[i]
+            low = w.text.lower()
+            cue = self.cues.get(low)
+            if cue is not None and i + 1 < n and self._joined(text, w, words[i + 1]):
+                j = i + 1
+                if words[j].text.lower() in _ADMIN_WORDS and j + 1 < n:
+                    j += 1
+                found = self._explicit(text, words, i, j, cue[0])
+                if found is not None:
+                    out.append(found)
+                    i = found_end_index(words, found.end, i)
+                    continue
+            if w.cap and w.key in names.first:
+                hit = self._longest(text, words, i, names.admin, explicit=False)
+                if hit is not None:
+                    last, codes = hit
+                    key = "".join(x.key for x in words[i:last + 1])
+                    both = _BOTH_AFTER.match(text, words[last].end)
+                    if both is None and i >= 1:
+                        both = _BOTH_BEFORE.search(text, max(0, w.start - 30), w.start)
+                    if both is not None:      # "Kediri Kota/Kabupaten", "Kabupaten/Kota Kediri"
+                        start, end = min(w.start, both.start()), max(words[last].end, both.end())
+                        for level in ("kabupaten", "kota"):
+                            same = [c for c in codes if R._index().by_code[c].level == level]
+                            if same:
+                                out.append(_Mention(start, end, same, "explicit", start, name_key=key))
+                        i = found_end_index(words, end, last)
+                        continue
+                    if key not in names.stop:
+                        out.append(_Mention(w.start, words[last].end, list(codes), "bare", w.start,
+                                            name_key=key))
+                    i = last + 1
+                    continue
+            i += 1
+        return out
+
+    def _explicit(self, text: str, words: list[_Word], cue_i: int, j: int, level: str) -> Optional[_Mention]:
+        names = _names()
+        if not (words[j].cap or words[j].text[0].isdigit()):
+            return None
+        cue_start = words[cue_i].start
+        if level in ("kabupaten", "kota", "provinsi"):
+            hit = self._longest(text, words, j, names.admin, explicit=True)
+            if hit is not None:
+                last, codes = hit
+                same = [c for c in codes if R._index().by_code[c].level == level]
+                if same:
+                    return _Mention(cue_start, words[last].end, same, "explicit", cue_start,
+                                    name_key="".join(x.key for x in words[j:last + 1]))
+            if level in ("kabupaten", "kota"):
+                return self._fuzzy(text, words, cue_start, j, level)
+            return None
+        if level == "kecamatan":
+            hit = self._longest(text, words, j, names.kecamatan, explicit=True)
+            if hit is not None:
+                last, codes = hit
+                key = "".join(x.key for x in words[j:last + 1])
+                return _Mention(cue_start, words[last].end, list(codes), "subdistrict", cue_start, name_key=key)
+            hit = self._longest(text, words, j, names.admin, explicit=True)
+            if hit is not None:   # "Tingkat Kecamatan Bandar Lampung": the kota's kecamatan
+                last, codes = hit
+                codes = [c for c in codes if R._index().by_code[c].level in ("kabupaten", "kota")]
+                if codes:
+                    return _Mention(cue_start, words[last].end, codes, "subdistrict", cue_start,
+                                    name_key="".join(x.key for x in words[j:last + 1]))
+            return None
+        if level == "desa":
+            last = j
+            while last + 1 < len(words) and last - j < 3 and words[last + 1].cap and \
+                    self._joined(text, words[last], words[last + 1]):
+                last += 1
+            key = "".join(x.key for x in words[j:last + 1])
+            if key in names.stop or words[j].key in names.stop:
+                return None
+            return _Mention(cue_start, words[last].end, [], "desa", cue_start, name_key=key)
+        return None
+
+    def _fuzzy(self, text: str, words: list[_Word], cue_start: int, j: int, level: str) -> Optional[_Mention]:
+        last = j
+        while last + 1 < len(words) and last - j < 3 and words[last + 1].cap and \
+                self._joined(text, words[last], words[last + 1]):
+            last += 1
+        # the longest run of capitalised words first, then shorter ones
+        for end in range(last, j - 1, -1):
+            written = text[words[j].start:words[end].end]
+            if len(R.name_key(written)) < 5:
+                continue
+            hit = R.fuzzy_region(written, level=level, cutoff=88)
+            if hit is not None:
+                region, score = hit
+                m = _Mention(cue_start, words[end].end, [region.code], "fuzzy", cue_start,
+                             name_key=R.name_key(written))
+                m.fuzzy_score = score
+                return m
+        return None
+
+    # ------------------------------------------------------------------ 2. context
+    def _weigh(self, text: str, m: _Mention) -> None:
+        m.weight = self.base.get(m.kind, self.base["bare"])
+        m.rule = m.kind
+        line_start = text.rfind("\n", 0, m.cue_start) + 1
+        before = text[max(line_start, m.cue_start - 160):m.cue_start]
+        after = text[m.end:m.end + 80]
+        sentence_start = 0
+        for sm in _SENTENCE_END.finditer(text, max(0, m.cue_start - 300), m.cue_start):
+            sentence_start = sm.end()
+        sentence = text[max(sentence_start, m.cue_start - 300):m.cue_start]
+        for rule in self.excludes:
+            if rule.bare_only and m.kind != "bare":
+                continue
+            if self._applies(rule, before, after, sentence, text, m, line_start):
+                m.excluded, m.rule = True, rule.id
+                return
+        for rule in self.contexts:
+            if rule.weight > m.bonus and self._applies(rule, before, after, sentence, text, m, line_start):
+                m.bonus, m.rule = rule.weight, rule.id
+
+    @staticmethod
+    def _applies(rule: _Rule, before: str, after: str, sentence: str, text: str, m: _Mention,
+                 line_start: int) -> bool:
+        if rule.line_start and text[line_start:m.cue_start].strip(" \t\"'“”‘’*#>|-–—•"):
+            return False
+        if rule.before is not None and not rule.before.search(before):
+            return False
+        if rule.after is not None and not rule.after.search(after):
+            return False
+        if rule.after_required is not None and not rule.after_required.search(after):
+            return False
+        if rule.sentence is not None and not rule.sentence.search(sentence):
+            return False
+        return True
+
+    @staticmethod
+    def _propagate(text: str, mentions: list[_Mention]) -> None:
+        """A list (``di Kabupaten A, B dan Kota C``; ``Kecamatan X, Kabupaten Y``) shares the
+        context of its first item."""
+        for prev, cur in zip(mentions, mentions[1:]):
+            if not _LIST_GAP.match(text[prev.end:cur.cue_start]) or cur.cue_start - prev.end > 12:
+                continue
+            if cur.excluded and cur.rule != "origin":
+                continue
+            own = 0.0 if cur.rule in LIST_RULES else cur.bonus
+            if prev.excluded and own == 0:
+                cur.excluded, cur.bonus, cur.rule = True, 0.0, prev.rule
+            elif not prev.excluded and (prev.bonus >= own or cur.excluded):
+                cur.excluded, cur.bonus, cur.rule = False, max(prev.bonus, own), \
+                    (prev.rule if prev.bonus >= own else cur.rule)
+
+    # ------------------------------------------------------------------ 3. choice
+    def _resolve(self, mentions: list[_Mention]) -> None:
+        """Give every mention one region: kabupaten or kota of a shared name by what the text
+        says elsewhere, kecamatan by the kabupaten/kota and provinces of the report."""
+        idx = R._index()
+        explicit: dict[str, float] = {}
+        provinces: set[str] = set()
+        regencies: set[str] = set()
+        for m in mentions:
+            for c in m.codes:
+                region = idx.by_code[c]
+                if m.kind in ("explicit", "bare") and len(m.codes) == 1 or m.kind == "explicit":
+                    provinces.add(region.province_code)
+                    if region.level in ("kabupaten", "kota") and len(m.codes) == 1:
+                        regencies.add(c)
+            if m.kind == "explicit" and not m.excluded:
+                for c in m.codes:
+                    explicit[c] = explicit.get(c, 0) + 1
+        for m in mentions:
+            if m.kind in ("explicit", "bare", "fuzzy"):
+                if len(m.codes) == 1:
+                    m.code = m.codes[0]
+                    continue
+                told = [c for c in m.codes if c in explicit]
+                if told:
+                    m.code = max(told, key=lambda c: explicit[c])
+                    continue
+                admin = [c for c in m.codes if idx.by_code[c].level in ("kabupaten", "kota")]
+                if len(admin) == 1:
+                    m.code = admin[0]
+                elif admin:
+                    kota = [c for c in admin if idx.by_code[c].level == "kota"]
+                    m.code = (kota or admin)[0]
+                    m.ambiguous = True
+                else:
+                    m.code = m.codes[0]
+            elif m.kind == "subdistrict":
+                parents = {idx.by_code[c].regency_code or c for c in m.codes}
+                parents = {p for p in parents if p}
+                fitting = [p for p in parents if p in regencies]
+                if not fitting:
+                    fitting = [p for p in parents if p.split(".")[0] in provinces]
+                if len(fitting) == 1 or len(parents) == 1 and (fitting or provinces == set()):
+                    m.code = (fitting or sorted(parents))[0]
+                    if m.code not in idx.by_code:
+                        m.code = None
+
+    def _choose(self, mentions: list[_Mention]) -> list[tuple[_Mention, str, str]]:
+        idx = R._index()
+        scores: dict[str, float] = {}
+        for m in mentions:
+            if m.code is None or m.excluded or m.kind == "desa":
+                continue
+            scores[m.code] = scores.get(m.code, 0.0) + m.weight + m.bonus
+        regency = {c: s for c, s in scores.items() if idx.by_code[c].level in ("kabupaten", "kota")}
+        province = {c: s for c, s in scores.items() if idx.by_code[c].level == "provinsi"}
+        level_named = {m.code for m in mentions if m.rule in LEVEL_RULES and not m.excluded}
+        chosen: list[str] = []
+        if regency:
+            top = max(regency.values())
+            chosen = [c for c, s in regency.items() if s >= SELECT_WEIGHT and s >= RELATIVE_WEIGHT * top]
+        if not chosen and province:
+            # a TIMPORA of the province level ("Tim PORA Tingkat Provinsi Kaltara")
+            named = [c for c in province if c in level_named and province[c] >= SELECT_WEIGHT]
+            if named:
+                chosen = [max(named, key=province.get)]
+        if not chosen and regency:
+            best = max(regency, key=regency.get)
+            if regency[best] >= FALLBACK_WEIGHT:
+                chosen = [best]
+        if not chosen:
+            chosen = self._from_villages(mentions, scores)
+        if not chosen and province:
+            best = max(province, key=province.get)
+            if province[best] >= FALLBACK_WEIGHT:
+                chosen = [best]
+        chosen.sort(key=lambda c: -scores.get(c, 0.0))
+        out = []
+        for code in chosen:
+            name = idx.by_code[code].name
+            for m in mentions:
+                if m.code == code and not m.excluded:
+                    out.append((m, code, name))
+        return out
+
+    def _from_villages(self, mentions: list[_Mention], scores: dict[str, float]) -> list[str]:
+        """Last resort: ``Desa X`` named where no kabupaten/kota was found, mapped up when the
+        village name is unique within the provinces the report names."""
+        desa = [m for m in mentions if m.kind == "desa" and not m.excluded]
+        if not desa:
+            return []
+        provinces = {c.split(".")[0] for c in scores}
+        if not provinces:
+            return []
+        index, _ = R._index().desa()
+        found: dict[str, float] = {}
+        for m in desa:
+            parents = {".".join(c.split(".")[:2]) for c in index.get(m.name_key, [])
+                       if c.split(".")[0] in provinces}
+            if len(parents) == 1:
+                m.code = parents.pop()
+                m.rule = "village"
+                found[m.code] = found.get(m.code, 0.0) + m.weight + m.bonus
+                scores[m.code] = found[m.code]
+        if not found:
+            return []
+        return [max(found, key=found.get)]
+
+
+def found_end_index(words: list[_Word], end: int, i: int) -> int:
+    """The index of the first word at or after character ``end``."""
+    k = i + 1
+    while k < len(words) and words[k].start < end:
+        k += 1
+    return k
 
 
 @Language.factory("timpora_places")
-def make_component(nlp, name):
-    return lambda doc: doc
-
-
-def region_name(code):
-    return code
+def make_places(nlp: Language, name: str) -> PlacesComponent:
+    return PlacesComponent(nlp, name)

@@ -319,10 +319,11 @@ class SitesComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        if doc.text.strip() and operation_context(doc):
+        text = doc.text  # rebuilt from the tokens on every access: read it once
+        if text.strip() and operation_context(doc, text):
             venue_spans = list(doc.spans["venue"]) if "venue" in doc.spans else []
             venue = tuple(s.label_ or s.text for s in venue_spans)
-            for start, end, name, rule in find_sites(doc.text, venue):
+            for start, end, name, rule in find_sites(text, venue):
                 if any(v.start_char <= start < v.end_char for v in venue_spans):
                     continue
                 span = char_span(doc, start, end, rule=f"sites:{rule}")

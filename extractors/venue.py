@@ -1,7 +1,167 @@
-"""PLACEHOLDER component for 'venue' (to be replaced by its real implementation)."""
+"""Where the meeting took place (``doc.spans["venue"]``), as written, room to building.
+
+A venue phrase starts after a cue of ``data/venue.jsonl`` (``bertempat di``, ``berlangsung
+di``, ``rapat ... di``, ``di Aula/Hotel/Ruang ...``) and runs over capitalised words and
+venue nouns (``ruang rapat``, ``hotel``) until punctuation, a date word, ``pada`` or a
+region word (``Kota``, ``Kabupaten``) that does not belong to an institution's name
+(``Kantor Kesbangpol Kabupaten X`` keeps it). ``salah satu ruang pertemuan Hotel X`` keeps
+the named part. Online meetings give ``daring``. The kind component empties the group
+for operations (an assembly point is not a venue).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Optional
+
 from spacy.language import Language
+from spacy.tokens import Doc
+
+from extractors.common import char_span
+from extractors.data import load_jsonl
+
+GROUP = "venue"
+DARING = "daring"
+_TOKEN = re.compile(r"[^\s]+")
+_BLANK = re.compile(r"[ \t]*")
+_CORE = re.compile(r"[A-Za-z0-9\u00C0-\u024F&][A-Za-z0-9\u00C0-\u024F'’\-&]*")
+MAX_WORDS = 12
+SINGLE_WORD_PENALTY = 2.5
+MIN_SCORE = 1.0
+MAX_CUE_HITS = 40          # per cue: bounds the work on huge texts
+
+
+@dataclass
+class Candidate:
+    start: int
+    end: int
+    score: float
+    rule: str
+    label: str = ""
+
+
+@lru_cache(maxsize=1)
+def _config():
+    cues, daring = [], []
+    words: dict[str, frozenset] = {}
+    for row in load_jsonl("venue.jsonl"):
+        kind = row.get("kind")
+        if kind == "cue":
+            cues.append((row["id"], float(row["weight"]), re.compile(row["pattern"], re.I)))
+        elif kind == "daring":
+            daring.append((row["id"], re.compile(row["pattern"], re.I)))
+        elif "words" in row:
+            words[kind] = frozenset(w.lower() for w in row["words"])
+    return cues, daring, words
+
+
+def _line_words(text: str, pos: int, limit: int):
+    for _ in range(limit):
+        pos = _BLANK.match(text, pos).end()
+        if pos >= len(text) or text[pos] in "\r\n":
+            return
+        m = _TOKEN.match(text, pos)
+        yield m.start(), m.group()
+        pos = m.end()
+
+
+def parse_phrase(text: str, pos: int) -> Optional[tuple[int, int]]:
+    """The venue phrase starting at ``pos`` as a character range, or None."""
+    _, _, words = _config()
+    heads, conns, stops = words["head_nouns"], words["connectors"], words["stop"]
+    regions, institutions = words["region_words"], words["institution_words"]
+    taken: list[tuple[int, int, str]] = []      # (start, end, lowercase word)
+    for ws, raw in _line_words(text, pos, MAX_WORDS + 2):
+        m = _CORE.match(raw)
+        if not m:
+            break
+        word = m.group()
+        low = word.lower()
+        if low in heads:
+            ok = True
+        elif low in stops:
+            break
+        elif word[0].isupper() or (word[0].isdigit() and taken):
+            ok = True
+        elif low in conns and taken:
+            ok = True
+        elif low in ("salah", "satu") and len(taken) < 2 and all(t[2] in ("salah", "satu") for t in taken):
+            ok = True
+        elif low == "di" and any(t[2] in heads for t in taken):
+            ok = True
+        else:
+            break
+        if not ok:
+            break
+        taken.append((ws, ws + len(word), low))
+        if len(word) < len(raw) or len(taken) >= MAX_WORDS:
+            break   # punctuation ends the phrase
+    # a region word ends the venue unless it names an institution's area
+    for i, (_, _, low) in enumerate(taken):
+        if low.rstrip(".") in regions:
+            if i == 0 or (i == 2 and taken[0][2] == "salah"):
+                return None
+            if not any(t[2] in institutions for t in taken[:i]):
+                taken = taken[:i]
+                break
+    while taken and (taken[-1][2] in conns or taken[-1][2] in ("di", "salah", "satu")):
+        taken.pop()
+    if taken and taken[0][2] == "salah" and len(taken) > 2:
+        named = [t for t in taken[2:] if text[t[0]].isupper()]
+        if named and not any(t[2] == "di" for t in taken):
+            taken = taken[2:]
+    if not taken or (taken[0][2] in ("salah", "satu") and len(taken) <= 2):
+        return None
+    if not any(text[s].isupper() for s, _, _ in taken) and not any(t[2] == "di" for t in taken):
+        return None     # "di ruang rapat" alone says nothing
+    return taken[0][0], taken[-1][1]
+
+
+def candidates(text: str) -> list[Candidate]:
+    cues, daring, words = _config()
+    heads = words["head_nouns"]
+    out: list[Candidate] = []
+    seen: set[tuple[int, int]] = set()
+    for rule, weight, rx in cues:
+        for n, m in enumerate(rx.finditer(text)):
+            if n >= MAX_CUE_HITS:
+                break
+            rng = parse_phrase(text, m.end())
+            if rng is None or rng in seen:
+                continue
+            seen.add(rng)
+            phrase = text[rng[0]:rng[1]].lower().split()
+            has_head = any(w in heads for w in phrase)
+            bonus = 1.0 if has_head else 0.0
+            if not has_head and len(phrase) == 1:
+                bonus -= SINGLE_WORD_PENALTY     # a bare town name is not a venue
+            out.append(Candidate(rng[0], rng[1], weight + bonus, rule))
+    for rule, rx in daring:
+        for m in rx.finditer(text):
+            out.append(Candidate(m.start(), m.end(), 2.5, rule, DARING))
+    out = [c for c in out if c.score >= MIN_SCORE]
+    out.sort(key=lambda c: (-c.score, c.start))
+    return out
+
+
+class VenueExtractor:
+    def __init__(self, nlp: Language, name: str = "timpora_venue"):
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for cand in candidates(doc.text) if doc.text else []:
+            label = cand.label or re.sub(r"\s+", " ", doc.text[cand.start:cand.end]).strip()
+            span = char_span(doc, cand.start, cand.end, label=label, rule=cand.rule)
+            if span is not None:
+                spans.append(span)
+            if len(spans) >= 3:
+                break
+        doc.spans[GROUP] = spans
+        return doc
 
 
 @Language.factory("timpora_venue")
-def make_component(nlp, name):
-    return lambda doc: doc
+def make_venue(nlp: Language, name: str):
+    return VenueExtractor(nlp, name)

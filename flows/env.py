@@ -25,6 +25,10 @@ def configure(*, quiet: bool = False) -> None:
     env.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     if not env.get("PREFECT_HOME"):
         env["PREFECT_HOME"] = prefect_home()
+    try:  # Prefect creates only the last path component itself
+        os.makedirs(os.path.expanduser(env["PREFECT_HOME"]), exist_ok=True)
+    except OSError:
+        pass
     if quiet:
         env.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
         env.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "WARNING")

@@ -180,6 +180,8 @@ def run_ingest(paths: list[str], manifest: Optional[str] = None, *, db_url: Opti
                dask_address: Optional[str] = None) -> dict[str, Any]:
     """Run ``ingest_flow`` with the task runner for ``workers`` / ``dask_address``."""
     runner = task_runner(workers, dask_address)
+    if isinstance(runner, ThreadPoolTaskRunner):  # extraction runs in this process: build it meanwhile
+        _ingest.warm_up()
     return ingest_flow.with_options(task_runner=runner)(
         paths=[str(p) for p in paths], manifest=None if manifest is None else str(manifest),
         db_url=db_url, batch_size=batch_size)

@@ -99,6 +99,9 @@ def run_reprocess(*, db_url: Optional[str] = None, kind: Optional[str] = None,
                   batch_size: int = _ingest.DEFAULT_BATCH_SIZE, workers: Optional[int] = None,
                   dask_address: Optional[str] = None) -> dict[str, Any]:
     """Run ``reprocess_flow`` with the task runner for ``workers`` / ``dask_address``."""
-    return reprocess_flow.with_options(task_runner=task_runner(workers, dask_address))(
+    runner = task_runner(workers, dask_address)
+    if isinstance(runner, ThreadPoolTaskRunner):
+        _ingest.warm_up()
+    return reprocess_flow.with_options(task_runner=runner)(
         db_url=db_url, kind=kind, older_than_version=older_than_version,
         report_ids=None if not report_ids else [int(i) for i in report_ids], batch_size=batch_size)

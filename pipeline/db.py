@@ -66,6 +66,8 @@ def _sqlite_on_connect(dbapi_conn, _record) -> None:
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA cache_size = -65536")  # 64 MiB: bulk loads stay in memory until commit
+        cur.execute("PRAGMA temp_store = MEMORY")
     finally:
         cur.close()
 

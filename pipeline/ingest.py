@@ -209,6 +209,25 @@ def prepare(db_url: Optional[str] = None) -> str:
 
 # --------------------------------------------------------------------------- processing
 
+_NLP_LOCK = threading.Lock()
+
+
+def _ensure_nlp() -> None:
+    """Build the extraction pipeline once per process (a second caller waits for the first)."""
+    from extractors import get_nlp
+
+    with _NLP_LOCK:
+        get_nlp()
+
+
+def warm_up() -> threading.Thread:
+    """Start building the extraction pipeline in a background thread (it takes seconds), e.g.
+    while Prefect's temporary server starts; ``process_batch`` waits for it when it gets there."""
+    thread = threading.Thread(target=_ensure_nlp, name="timpora-nlp-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 class _Unreadable(Exception):
     pass
 
@@ -278,24 +297,24 @@ def process_batch(db_url: str, jobs: Sequence[Job | dict]) -> BatchResult:
     engine = engine_for(db_url)
 
     failures: list[tuple[Job, Optional[str], Optional[int], str]] = []
-    hashed: list[tuple[Job, str, int]] = []
+    hashed: list[tuple[Job, Optional[str], Optional[int]]] = []
     for job in jobs:
         if job.problem:
             failures.append((job, None, None, job.problem))
             continue
         try:
             sha, size = file_digest(job)
-        except FileNotFoundError:
-            failures.append((job, None, None, "file not found"))
-        except (OSError, zipfile.BadZipFile, KeyError, RuntimeError, ValueError) as exc:
-            failures.append((job, None, None, f"cannot read file ({exc.__class__.__name__})"))
-        else:
-            hashed.append((job, sha, size))
+        except Exception:  # unreadable bytes: the reader says why (encrypted, corrupt, missing...)
+            sha = size = None
+        hashed.append((job, sha, size))
 
     with session_scope(engine) as session:
-        known = set(known_hashes(session, {sha for _, sha, _ in hashed}))
-    to_read: list[tuple[Job, str, int]] = []
+        known = set(known_hashes(session, {sha for _, sha, _ in hashed if sha}))
+    to_read: list[tuple[Job, Optional[str], Optional[int]]] = []
     for job, sha, size in hashed:
+        if sha is None:
+            to_read.append((job, sha, size))
+            continue
         if sha in known:
             result.duplicates += 1
             continue
@@ -308,6 +327,8 @@ def process_batch(db_url: str, jobs: Sequence[Job | dict]) -> BatchResult:
             docs.append((job, _read(job)))
         except _Unreadable as exc:
             failures.append((job, sha, size, str(exc)))
+    if docs:
+        _ensure_nlp()
     records = _extract_all(docs) if docs else []
 
     good: list[tuple[Job, Any, Any]] = []
@@ -508,6 +529,8 @@ def reprocess_batch(db_url: str, report_ids: Sequence[int]) -> ReprocessResult:
         published = r.published.isoformat() if r.published is not None else None
         docs.append((Job(id=r.doc_id, name=r.name, path="", published=published),
                      _Stored(r.text or "", locator_from_blocks(r.blocks))))
+    if docs:
+        _ensure_nlp()
     records = _extract_all(docs) if docs else []
     with session_scope(engine) as session:
         for rid, (job, _), rec in zip(order, docs, records):

@@ -45,7 +45,8 @@ def clean_line(text: str) -> str:
         return text
     text = _SPACES.sub(" ", text)
     text = _INVISIBLE_RE.sub("", text)
-    text = "".join(ch for ch in text if not _is_other_invisible(ch))
+    if not text.isprintable():
+        text = "".join(ch for ch in text if not _is_other_invisible(ch))
     text = _LIGATURE_RE.sub(lambda m: _LIGATURES[m.group()], text)
     text = unicodedata.normalize("NFC", text)
     if "  " in text or text[:1] == " " or text[-1:] == " ":

@@ -168,6 +168,8 @@ def iter_sources(paths: Iterable[Union[Path, str]]) -> Iterator[SourceRef]:
 
 
 def _is_junk(part: str) -> bool:
+    if part in (".", ".."):         # not hidden: '..' in a member name is refused when read
+        return False
     return part.startswith((".", "~$")) or part == "__MACOSX"
 
 
@@ -216,7 +218,9 @@ def _mb(n: int) -> str:
 def read_source(ref: SourceRef, *, max_bytes: Optional[int] = None) -> SourceDocument:
     """Read one :class:`SourceRef` (a file or an archive member)."""
     if ref.member is None:
-        return read(ref.path, name=ref.name, max_bytes=max_bytes)
+        doc = read(ref.path, name=ref.name, max_bytes=max_bytes)
+        doc.id = ref.id or doc.id
+        return doc
     limit = _limit(max_bytes)
     data = _read_member(ref, limit)
     return read_bytes(data, ref.member, max_bytes=limit, display=ref.name, doc_id=ref.id)
@@ -391,12 +395,14 @@ def _decode(data: bytes, display: str) -> tuple[str, str]:
         raise ReadError(display, "binary data, not text") from None
 
 
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
+
+
 def _looks_binary(text: str) -> bool:
     if "\x00" in text:
         return True
     sample = text[:65536]
-    bad = sum(1 for ch in sample if (ch < " " and ch not in "\n\r\t\f") or ch == "\ufffd"
-              or "\x80" <= ch <= "\x9f")
+    bad = len(_NOT_TEXT.findall(sample))
     return bad > max(2, len(sample) // 100)
 
 
@@ -472,15 +478,16 @@ def _read_docx(data: bytes, doc: SourceDocument, limit: int) -> None:
     builder = TextBuilder()
     blocks = doc.blocks
     para_index = table_index = 0
+    numbering = _Numbering(document)
     for item in document.iter_inner_content():
         if isinstance(item, Paragraph):
-            _add_paragraph(builder, blocks, item.text, "paragraph", para_index)
+            _add_paragraph(builder, blocks, numbering.prefix(item) + item.text, "paragraph", para_index)
             para_index += 1
         elif isinstance(item, Table):
             _add_table(builder, blocks, item, table_index, "cell")
             table_index += 1
 
-    seen_parts: set[int] = set()
+    seen_parts: list = []
     seen_texts: set[str] = set()
     for kind in ("header", "footer"):
         for section in document.sections:
@@ -489,10 +496,10 @@ def _read_docx(data: bytes, doc: SourceDocument, limit: int) -> None:
                     part = getattr(section, attr)
                     if part.is_linked_to_previous:
                         continue
-                    key = id(part.part)
-                    if key in seen_parts:
+                    key = part.part
+                    if any(key is seen for seen in seen_parts):
                         continue
-                    seen_parts.add(key)
+                    seen_parts.append(key)
                     items = list(part.iter_inner_content())
                 except Exception:
                     continue
@@ -511,8 +518,135 @@ def _read_docx(data: bytes, doc: SourceDocument, limit: int) -> None:
                         _add_table(builder, blocks, x, t_index, kind)
                         t_index += 1
     doc.text = builder.text()
+    if numbering.failed:
+        doc.warnings.append(f"automatic list numbering of {numbering.failed} paragraph(s) could not be rendered")
     if "docProps/core.xml" in names:   # else python-docx would invent defaults
         doc.properties = _core_properties(document)
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+class _Numbering:
+    """Renders Word's automatic list numbers ("1.", "a)", "•") that are not in ``Paragraph.text``.
+
+    Supports the common formats (decimal, letters, roman numerals, bullets) and levels
+    (``%1.%2.``); counters restart the deeper levels. Anything unusual is counted in
+    ``failed`` (reported as a warning) rather than guessed.
+    """
+
+    def __init__(self, document) -> None:
+        self.failed = 0
+        self.counters: dict[str, list[int]] = {}
+        self.nums: dict[str, object] = {}
+        self.abstract: dict[str, object] = {}
+        self.style_num: dict[str, Optional[tuple[str, int]]] = {}
+        self.styles = None
+        try:
+            root = document.part.numbering_part.element
+        except Exception:
+            return
+        for num in root.findall(f"{_W}num"):
+            self.nums[num.get(f"{_W}numId")] = num
+        for absn in root.findall(f"{_W}abstractNum"):
+            self.abstract[absn.get(f"{_W}abstractNumId")] = absn
+        try:
+            self.styles = document.styles
+        except Exception:
+            self.styles = None
+
+    def _num_pr(self, paragraph) -> Optional[tuple[str, int]]:
+        ppr = paragraph._p.pPr
+        numpr = ppr.find(f"{_W}numPr") if ppr is not None else None
+        if numpr is not None:
+            num_id = numpr.find(f"{_W}numId")
+            ilvl = numpr.find(f"{_W}ilvl")
+            if num_id is not None:
+                return num_id.get(f"{_W}val"), int(ilvl.get(f"{_W}val")) if ilvl is not None else 0
+        style = paragraph._p.style
+        if style and self.styles is not None:
+            if style not in self.style_num:
+                self.style_num[style] = self._style_num_pr(style)
+            return self.style_num[style]
+        return None
+
+    def _style_num_pr(self, style_id: str) -> Optional[tuple[str, int]]:
+        seen = set()
+        element = self.styles.element
+        while style_id and style_id not in seen:
+            seen.add(style_id)
+            found = element.xpath(f'w:style[@w:styleId="{style_id}"]') if re.fullmatch(r"[\w .-]+", style_id) else []
+            if not found:
+                return None
+            numpr = found[0].find(f"{_W}pPr/{_W}numPr")
+            if numpr is not None and numpr.find(f"{_W}numId") is not None:
+                ilvl = numpr.find(f"{_W}ilvl")
+                return (numpr.find(f"{_W}numId").get(f"{_W}val"),
+                        int(ilvl.get(f"{_W}val")) if ilvl is not None else 0)
+            based = found[0].find(f"{_W}basedOn")
+            style_id = based.get(f"{_W}val") if based is not None else None
+        return None
+
+    def prefix(self, paragraph) -> str:
+        if not self.nums:
+            return ""
+        try:
+            found = self._num_pr(paragraph)
+            if found is None or found[0] in (None, "0"):
+                return ""
+            num_id, level = found
+            num = self.nums.get(num_id)
+            if num is None:
+                return ""
+            abs_id = num.find(f"{_W}abstractNumId").get(f"{_W}val")
+            absn = self.abstract[abs_id]
+            levels = {int(lv.get(f"{_W}ilvl")): lv for lv in absn.findall(f"{_W}lvl")}
+            counters = self.counters.setdefault(num_id, [0] * 10)
+            counters[level] += 1
+            for deeper in range(level + 1, 10):
+                counters[deeper] = 0
+            lvl = levels[level]
+            fmt = lvl.find(f"{_W}numFmt")
+            fmt = fmt.get(f"{_W}val") if fmt is not None else "decimal"
+            text_el = lvl.find(f"{_W}lvlText")
+            pattern = text_el.get(f"{_W}val") if text_el is not None else f"%{level + 1}."
+            if fmt == "bullet":
+                return "• "
+            if fmt == "none":
+                return ""
+
+            def render(m) -> str:
+                n = int(m.group(1)) - 1
+                lv = levels.get(n)
+                start_el = lv.find(f"{_W}start") if lv is not None else None
+                start = int(start_el.get(f"{_W}val")) if start_el is not None else 1
+                f_el = lv.find(f"{_W}numFmt") if lv is not None else None
+                return _format_number(counters[n] + start - 1 if counters[n] else start,
+                                      f_el.get(f"{_W}val") if f_el is not None else "decimal")
+
+            rendered = re.sub(r"%([1-9])", render, pattern).strip()
+            return f"{rendered} " if rendered else ""
+        except Exception:
+            self.failed += 1
+            return ""
+
+
+def _format_number(n: int, fmt: str) -> str:
+    if fmt in ("lowerLetter", "upperLetter"):
+        out = ""
+        while n > 0:
+            n, r = divmod(n - 1, 26)
+            out = chr(ord("a") + r) + out
+        return out.upper() if fmt == "upperLetter" else out
+    if fmt in ("lowerRoman", "upperRoman"):
+        out = ""
+        for value, numeral in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+                               (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+            while n >= value:
+                out += numeral
+                n -= value
+        return out.upper() if fmt == "upperRoman" else out
+    return str(n)
 
 
 def _add_paragraph(builder: TextBuilder, blocks: list, text: str, kind: str, index: int) -> None:
@@ -531,7 +665,7 @@ def _add_paragraph(builder: TextBuilder, blocks: list, text: str, kind: str, ind
 
 
 def _add_table(builder: TextBuilder, blocks: list, table, t_index: int, kind: str) -> None:
-    seen: set[int] = set()
+    seen: set = set()           # the <w:tc> elements themselves (a merged cell recurs in row.cells)
     first_row = True
     for r, row in enumerate(table.rows):
         sep = PARAGRAPH_SEP if first_row else LINE_SEP
@@ -541,7 +675,7 @@ def _add_table(builder: TextBuilder, blocks: list, table, t_index: int, kind: st
         except Exception:
             continue
         for c, cell in enumerate(cells):
-            key = id(cell._tc)
+            key = cell._tc
             if key in seen:
                 continue
             seen.add(key)
@@ -632,6 +766,7 @@ def _read_pdf(data: bytes, doc: SourceDocument, limit: int) -> None:
 
     lines: list[list[_Line]] = []
     failed: list[int] = []
+    widths: list[float] = []
     try:
         with pdf:
             try:
@@ -642,6 +777,10 @@ def _read_pdf(data: bytes, doc: SourceDocument, limit: int) -> None:
                     raise ReadError(name, "encrypted PDF (password required); decrypt it first") from None
                 raise ReadError(name, f"corrupt or truncated PDF ({_why(inner)})") from None
             doc.page_count = len(pages)
+            try:
+                widths.extend(float(p.width) for p in pages[:50])
+            except Exception:
+                pass
             if not pages:
                 raise ReadError(name, "corrupt or truncated PDF (no pages)")
             for number, page in enumerate(pages, 1):
@@ -690,7 +829,7 @@ def _read_pdf(data: bytes, doc: SourceDocument, limit: int) -> None:
         doc.warnings.append(f"unmapped glyphs '(cid:N)' on page(s) {_ranges(cids)}: text may be garbled")
 
     headers, footers = _strip_debris(lines, doc.warnings)
-    _assemble_pdf(lines, headers, footers, doc)
+    _assemble_pdf(lines, headers, footers, doc, statistics.median(widths) if widths else 0.0)
 
 
 def _ranges(numbers: list[int]) -> str:
@@ -793,7 +932,7 @@ def _strip_debris(lines: list[list[_Line]], warnings: list[str]) -> tuple[list[_
 
 
 def _assemble_pdf(lines: list[list[_Line]], headers: list[_Line], footers: list[_Line],
-                  doc: SourceDocument) -> None:
+                  doc: SourceDocument, page_width: float) -> None:
     body = [ln for page_lines in lines for ln in page_lines]
     pitches, heights = [], []
     for page_lines in lines:
@@ -802,18 +941,25 @@ def _assemble_pdf(lines: list[list[_Line]], headers: list[_Line], footers: list[
         heights.extend(ln.bottom - ln.top for ln in page_lines)
     height = statistics.median(heights) if heights else 10.0
     positive = sorted(p for p in pitches if p > 0.3 * height)
+    # the usual distance between lines of a paragraph; too few lines to tell: assume single spacing
     base = positive[len(positive) // 4] if positive else height * 1.2
+    if len(positive) < 4:
+        base = min(base, height * 1.3)
     right = sorted(ln.x1 for ln in body)
     right_edge = right[int(len(right) * 0.9)] if right else 0.0
     lefts = sorted(ln.x0 for ln in body)
     left_edge = lefts[len(lefts) // 10] if lefts else 0.0
+    if page_width and right_edge < 0.6 * page_width:
+        right_edge = page_width        # no line reaches a margin: every line ends short
     full_width = left_edge + 0.82 * (right_edge - left_edge)
     threshold = base + max(0.45 * height, 3.0)
 
     def join(prev: _Line, cur: _Line) -> str:
         """Separator before ``cur``: PARAGRAPH_SEP, LINE_SEP, " " or "" (hyphenated word)."""
-        if cur.page != prev.page:
-            if prev.x1 < full_width or _LIST_START.match(cur.text):
+        if cur.page != prev.page:        # no gap to measure: a list item or a short last line decide
+            if _LIST_START.match(cur.text):
+                return LINE_SEP
+            if prev.x1 < full_width:
                 return PARAGRAPH_SEP
         else:
             pitch = cur.top - prev.top

@@ -119,8 +119,9 @@ def _parse_date(value: DateLike, what: str) -> Optional[dt.date]:
             return dt.date(int(s), 1, 1) if what == "from" else dt.date(int(s), 12, 31)
         if re.fullmatch(r"\d{4}-\d{2}", s):
             y, m = int(s[:4]), int(s[5:])
+            first = dt.date(y, m, 1)
             if what == "from":
-                return dt.date(y, m, 1)
+                return first
             nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
             return nxt - dt.timedelta(days=1)
         return dt.date.fromisoformat(s)

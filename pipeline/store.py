@@ -204,9 +204,25 @@ def _region_name(code: str) -> str:
     return region_name(code) or code
 
 
+def _drop_none(d: dict) -> dict:
+    return {k: v for k, v in d.items() if v is not None}
+
+
 def _extracted_fields(record: Record) -> dict[str, Any]:
-    data = record.to_json(with_evidence=False)
-    return {k: data.get(k) for k in ("id", "published", *FIELDS, "flags")}
+    """The record's values in the RECORD.md JSON shape (as ``Record.to_json``, without evidence)."""
+    chair = record.chair
+    return {
+        "id": record.id, "published": record.published, "kind": record.kind, "office": record.office,
+        "date": record.date, "date_end": record.date_end, "time": record.time, "venue": record.venue,
+        "chair": None if chair is None else {"name": chair.name, "role": chair.role},
+        "agencies": [_drop_none({"code": a.code, "name": a.name, "jurisdiction": a.jurisdiction,
+                                 "jurisdiction_name": a.jurisdiction_name}) for a in record.agencies],
+        "places": [_drop_none({"name": p.name, "code": p.code, "mention": p.mention}) for p in record.places],
+        "sites": [{"name": s} for s in record.sites],
+        "findings": [{"text": f} for f in record.findings],
+        "foreigners_found": record.foreigners_found, "violations": record.violations,
+        "flags": [f.to_json() for f in record.flags],
+    }
 
 
 def effective_fields(extracted: dict[str, Any], corrections: Iterable[Any]) -> dict[str, Any]:
@@ -320,8 +336,8 @@ def _write_effective(session: Session, report_id: int, eff: dict[str, Any], body
         session.execute(update(RecordRow).where(RecordRow.report_id == report_id).values(**cols))
     for table, rows in _child_rows(report_id, eff).items():
         if rows:
-            session.execute(insert(table), rows)
-    session.execute(insert(SearchDoc), [{"report_id": report_id, "body": body or "",
+            session.execute(insert(table.__table__), rows)
+    session.execute(insert(SearchDoc.__table__), [{"report_id": report_id, "body": body or "",
                                          "names": _search_names(eff)}])
 
 
@@ -392,7 +408,8 @@ def save_report(session: Session, src: Any, record: Record, *, published: Option
                                                       FlagRow.status == FLAG_OPEN))
             else:
                 cols["created_at"] = cols["updated_at"]
-                report_id = session.execute(insert(Report).values(**cols).returning(Report.id)).scalar_one()
+                report_id = session.execute(insert(Report.__table__).values(**cols)
+                                            .returning(Report.id)).scalar_one()
             _insert_record(session, report_id, record, cols["text"])
     except IntegrityError:
         # another process stored the same bytes meanwhile
@@ -409,15 +426,15 @@ def _insert_record(session: Session, report_id: int, record: Record, body: str) 
     corrections = list(session.scalars(select(Correction).where(Correction.report_id == report_id)))
     extracted = _extracted_fields(record)
     eff = effective_fields(extracted, corrections)
-    session.execute(insert(RecordRow).values(report_id=report_id, extracted=extracted, extracted_at=_now(),
-                                             **_record_columns(eff)))
+    session.execute(insert(RecordRow.__table__).values(report_id=report_id, extracted=extracted,
+                                                       extracted_at=_now(), **_record_columns(eff)))
     _write_effective(session, report_id, eff, body, new=True)
     ev = _evidence_rows(report_id, record)
     if ev:
-        session.execute(insert(EvidenceRow), ev)
+        session.execute(insert(EvidenceRow.__table__), ev)
     flags = _new_flags(session, report_id, record, {c.field for c in corrections})
     if flags:
-        session.execute(insert(FlagRow), flags)
+        session.execute(insert(FlagRow.__table__), flags)
 
 
 def _new_flags(session: Session, report_id: int, record: Record, corrected: set[str]) -> list[dict]:
@@ -458,7 +475,8 @@ def save_many(session: Session, items: Sequence[tuple[Any, Record]], *,
                     source_url=getattr(src, "source_url", None), status=STATUS_STORED, failure_reason=None,
                     pipeline_version=version, created_at=now, updated_at=now)
         report_rows.append(cols)
-    ids = list(session.scalars(insert(Report).returning(Report.id, sort_by_parameter_order=True), report_rows))
+    reports = Report.__table__
+    ids = list(session.scalars(insert(reports).returning(reports.c.id, sort_by_parameter_order=True), report_rows))
     rec_rows, children, sdocs, ev_rows, flag_rows = [], {}, [], [], []
     for rid, (src, rec), cols in zip(ids, todo, report_rows):
         extracted = _extracted_fields(rec)
@@ -469,15 +487,15 @@ def save_many(session: Session, items: Sequence[tuple[Any, Record]], *,
         sdocs.append({"report_id": rid, "body": cols["text"], "names": _search_names(eff)})
         ev_rows += _evidence_rows(rid, rec)
         flag_rows += _flag_rows(rid, rec, set())
-    session.execute(insert(RecordRow), rec_rows)
+    session.execute(insert(RecordRow.__table__), rec_rows)
     for table, rows in children.items():
         if rows:
-            session.execute(insert(table), rows)
-    session.execute(insert(SearchDoc), sdocs)
+            session.execute(insert(table.__table__), rows)
+    session.execute(insert(SearchDoc.__table__), sdocs)
     if ev_rows:
-        session.execute(insert(EvidenceRow), ev_rows)
+        session.execute(insert(EvidenceRow.__table__), ev_rows)
     if flag_rows:
-        session.execute(insert(FlagRow), flag_rows)
+        session.execute(insert(FlagRow.__table__), flag_rows)
     return ids
 
 
@@ -505,7 +523,7 @@ def save_failure(session: Session, *, name: str, sha256: Optional[str], size: Op
               "status": STATUS_FAILED, "failure_reason": reason, "created_at": now, "updated_at": now}
     try:
         with session.begin_nested():
-            return session.execute(insert(Report).values(**values).returning(Report.id)).scalar_one()
+            return session.execute(insert(Report.__table__).values(**values).returning(Report.id)).scalar_one()
     except IntegrityError:
         other = session.scalar(select(Report.id).where(Report.sha256 == sha256))
         if other is None:
@@ -544,11 +562,11 @@ def reextract(session: Session, report_id: int, record: Record, *,
     session.execute(delete(EvidenceRow).where(EvidenceRow.report_id == report_id))
     ev = _evidence_rows(report_id, record)
     if ev:
-        session.execute(insert(EvidenceRow), ev)
+        session.execute(insert(EvidenceRow.__table__), ev)
     session.execute(delete(FlagRow).where(FlagRow.report_id == report_id, FlagRow.status == FLAG_OPEN))
     flags = _new_flags(session, report_id, record, {c.field for c in corrections})
     if flags:
-        session.execute(insert(FlagRow), flags)
+        session.execute(insert(FlagRow.__table__), flags)
     session.execute(update(Report).where(Report.id == report_id)
                     .values(pipeline_version=pipeline_version or _pipeline_version(), updated_at=_now()))
     session.expire(row)
@@ -580,9 +598,9 @@ def add_correction(session: Session, report_id: int, field: str, new_value: Any,
     else:
         value = normalise_value(field, new_value)
     now = _now()
-    cid = session.execute(insert(Correction).values(
+    cid = session.execute(insert(Correction.__table__).values(
         report_id=report_id, field=field, old_value=current, new_value=value, action=action,
-        reviewer=reviewer.strip(), note=note, created_at=now).returning(Correction.id)).scalar_one()
+        reviewer=reviewer.strip(), note=note, created_at=now).returning(Correction.__table__.c.id)).scalar_one()
     corrections = list(session.scalars(select(Correction).where(Correction.report_id == report_id)))
     eff = effective_fields(row.extracted or {}, corrections)
     text_ = session.scalar(select(Report.text).where(Report.id == report_id)) or ""

@@ -17,11 +17,12 @@ Needs reportlab (a test extra), never imported at run time by the package.
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import sys
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -133,6 +134,7 @@ def write_docx(src: Source, path: Path) -> None:
                 part.add_paragraph(line)
     props = document.core_properties
     props.title = src.title
+    props.comments = ""
     props.author = src.author
     props.last_modified_by = src.author
     if src.date:
@@ -163,6 +165,11 @@ def write_pdf(src: Source, path: Path) -> None:
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     rl_config.invariant = 1          # reproducible bytes (no timestamps / random ids)
+    if src.date:                     # reportlab stamps CreationDate / ModDate from this
+        stamp = datetime.fromisoformat(src.date).replace(tzinfo=timezone.utc)
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(stamp.timestamp()))
+    else:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
     body = ParagraphStyle("body", fontName="Helvetica", fontSize=12, leading=18)
     first = ParagraphStyle("first", parent=body, spaceBefore=12)
     bold = ParagraphStyle("bold", parent=body, fontName="Helvetica-Bold")
@@ -204,7 +211,7 @@ def write_pdf(src: Source, path: Path) -> None:
         buf = io.BytesIO()
         doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=3 * cm, rightMargin=3 * cm,
                                 topMargin=3 * cm, bottomMargin=3 * cm, title=src.title,
-                                author=src.author, creator="timpora scripts/make_samples.py")
+                                author=src.author, subject=src.title, creator="timpora scripts/make_samples.py")
         doc._timpora_pages = pages
         doc.build(list(story_copy()), onFirstPage=decorate, onLaterPages=decorate)
         return buf.getvalue(), doc.page
@@ -231,6 +238,7 @@ def main() -> int:
                 return 1
             shutil.copyfile(original, txt)
         src = parse(txt.read_text(encoding="utf-8"))
+        src.title = f"Sample report {stem}"
         write_docx(src, SAMPLES / f"{stem}.docx")
         write_pdf(src, SAMPLES / f"{stem}.pdf")
     for stem, formats in OUTPUTS.items():

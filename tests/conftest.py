@@ -71,3 +71,14 @@ def engine(db_url):
     with eng.begin() as conn:
         conn.execute(delete(Report))
     return eng
+
+
+@pytest.fixture(scope="session")
+def make_source():
+    """``make_source(text, name)``: a real ``SourceDocument`` read from the bytes of ``text``."""
+    from pipeline.read import read_bytes
+
+    def make(text: str, name: str = "laporan.txt"):
+        return read_bytes(text.encode("utf-8"), name)
+
+    return make

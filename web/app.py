@@ -285,6 +285,18 @@ def create_app(db_url: Optional[str] = None, **kwargs: Any) -> FastAPI:
             if report is not None:
                 current = next((i for i in items if i.report_id == report and (not at or i.field == at)),
                                next((i for i in items if i.report_id >= report), items[0]))
+        if report is not None and at in FIELDS and (current is None or (current.report_id, current.field)
+                                                     != (report, at)):
+            # a field that is not (or no longer) flagged, reviewed on request from its report page
+            with session_scope(engine) as session:
+                ids = store.find_report_ids(session, str(report))
+            if ids:
+                from pipeline.review import QueueItem
+
+                rec0, _, _ = load_report(ids[0])
+                if rec0.get("status") == "stored":
+                    current = QueueItem(ids[0], rec0["id"], at)
+                    items = [current] + [i for i in items if i != current]
         ctx: dict[str, Any] = {"items": items, "current": current, "flag": flag, "field": field,
                                "flag_kinds": kinds, "saved": saved}
         if current is not None:
@@ -451,10 +463,12 @@ def _run_upload(job: UploadJob, db_url: Optional[str]) -> None:
 
     def listen(event: str, payload: Any) -> None:
         job.events += 1
-        if isinstance(payload, dict):
-            for k, v in payload.items():
-                if isinstance(v, int):
-                    job.counts[k] = v
+        if event == "found" and isinstance(payload, int):
+            job.counts["found"] = payload
+        elif event == "batch" and hasattr(payload, "counts"):
+            for k, v in payload.counts().items():
+                if k != "found":
+                    job.counts[k] = job.counts.get(k, 0) + v
 
     with _ingest_lock:
         job.status = "running"

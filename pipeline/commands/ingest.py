@@ -24,7 +24,7 @@ def _progress(console, found_label: str = "files"):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, \
         TimeElapsedColumn
 
-    progress = Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
+    progress = Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(bar_width=24),
                         MofNCompleteColumn(), TextColumn("{task.fields[counts]}"), TimeElapsedColumn(),
                         console=console, transient=False)
     state = {"task": None, "found": 0, "stored": 0, "duplicates": 0, "failed": 0, "flagged": 0,

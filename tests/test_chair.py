@@ -1,0 +1,103 @@
+"""Chair: who led or opened the activity, name without honorifics, role as written."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extractors.chair import clean_name, find
+
+
+def chair_of(text):
+    found = find(text)
+    if found is None:
+        return None, None
+    name = clean_name(text[found.name[0]:found.name[1]]) if found.name else None
+    role = text[found.role[0]:found.role[1]] if found.role else None
+    return name, role
+
+
+@pytest.mark.parametrize("text,name,role", [
+    # dipimpin oleh NAME selaku ROLE
+    ("Rapat koordinasi itu dipimpin oleh Bapak Rudi Hartono selaku Sekretaris Daerah Kabupaten Alor didampingi pejabat lain.",
+     "Rudi Hartono", "Sekretaris Daerah Kabupaten Alor"),
+    # dibuka secara resmi oleh ROLE, NAME, ...
+    ("Kegiatan dibuka secara resmi oleh Wakil Bupati Sikka, Drs. Yosef Wolo, M.Si., dan diikuti 40 peserta.",
+     "Yosef Wolo", "Wakil Bupati Sikka"),
+    # dibuka oleh NAME, ROLE.
+    ("Pertemuan dibuka oleh Maria Goreti, Kepala Badan Kesbangpol Kota Kupang.",
+     "Maria Goreti", "Kepala Badan Kesbangpol Kota Kupang"),
+    # dipimpin ROLE NAME dan ...
+    ("Operasi dipimpin langsung Kepala Seksi Inteldakim Bambang Sutejo dan melibatkan unsur TNI.",
+     "Bambang Sutejo", "Kepala Seksi Inteldakim"),
+    # ROLE, NAME, saat membuka rapat
+    ("Hal itu disampaikan Kepala Kantor Imigrasi Ende, Yohanes Bata saat membuka rapat TIMPORA di aula kantor.",
+     "Yohanes Bata", "Kepala Kantor Imigrasi Ende"),
+    # X yang diwakili Y
+    ("Acara dibuka secara resmi oleh Bupati Flores Timur yang diwakili Asisten I, Petrus Kelen, pada pukul 09.00.",
+     "Petrus Kelen", "Asisten I"),
+    # dilepas oleh NAME selaku ROLE (operation send-off)
+    ("Sebelum berangkat, tim gabungan dilepas oleh Hendra Wijaya selaku Kepala Divisi Keimigrasian.",
+     "Hendra Wijaya", "Kepala Divisi Keimigrasian"),
+    # selaku Ketua Panitia
+    ("Siti Aminah, Kepala Subseksi Intelijen, selaku Ketua Panitia melaporkan jumlah peserta.",
+     "Siti Aminah", "Kepala Subseksi Intelijen"),
+])
+def test_chair_cues(text, name, role):
+    assert chair_of(text) == (name, role)
+
+
+def test_leading_beats_opening():
+    text = ("Rapat dibuka oleh Camat Oebobo, Agus Salim. Selanjutnya rapat dipimpin oleh "
+            "Kepala Seksi Intelijen, Dedi Kurniawan.")
+    assert chair_of(text)[0] == "Dedi Kurniawan"
+
+
+def test_first_team_leader_for_operations():
+    text = ("Tim I dipimpin oleh Kepala Bidang Inteldakim Rahmat Hidayat dan tim II dipimpin oleh "
+            "Kasi Inteldakim Yusuf Lubis.")
+    assert chair_of(text)[0] == "Rahmat Hidayat"
+
+
+@pytest.mark.parametrize("text", [
+    "Dalam sambutannya, Kepala Kantor Imigrasi Maumere, Andi Saputra, menekankan pentingnya koordinasi.",
+    "Diskusi dipandu oleh moderator Kepala Seksi Tikim, Lukas Beda.",
+    "Bertindak sebagai narasumber, Kepala Bidang Perizinan, Rina Marlina, memaparkan data orang asing.",
+    "“Rapat ini dipimpin oleh kami sendiri setiap tahun,” ujar Joko Susanto.",
+    "Asisten II, Markus Lena, membacakan sambutan Bupati sekaligus membuka rapat tersebut.",
+    "Kepala Kantor Imigrasi Kupang memberikan arahan kepada anggota tim.",
+])
+def test_not_a_chair(text):
+    assert chair_of(text)[0] is None
+
+
+def test_role_only_gives_no_name():
+    name, role = chair_of("Rapat dibuka oleh Kepala Dinas Tenaga Kerja dan dihadiri unsur TNI.")
+    assert name is None and role.startswith("Kepala Dinas Tenaga Kerja")
+
+
+def test_role_holder_found_elsewhere():
+    text = ("Gubernur Maluku Utara Budi Santoso meminta semua pihak waspada. "
+            "\"Kita harus bersinergi,\" kata Gubernur sekaligus membuka secara resmi rapat TIMPORA.")
+    name, role = chair_of(text)
+    assert role == "Gubernur" and "Budi Santoso" in name
+
+
+@pytest.mark.parametrize("raw,clean", [
+    ("dr. Hosiani In Rantau", "Hosiani In Rantau"),
+    ("AKBP Drs. H. Ahmad, S.H., M.Si.", "Ahmad"),
+    ("Bapak Novizar Eka Putra", "Novizar Eka Putra"),
+    ("Hj. Siti Rahma, S.Sos., M.AP", "Siti Rahma"),
+    ("Kompol Ir. Budi Darmawan, S.IP., M.M.", "Budi Darmawan"),
+    ("Letkol Inf Yudi Prasetyo", "Yudi Prasetyo"),
+    ("Moh. Muldani", "Moh. Muldani"),
+    ("Prof. Dr. Andi Malik, Ph.D", "Andi Malik"),
+])
+def test_honorifics_stripped(raw, clean):
+    assert clean_name(raw) == clean
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text())
+def test_never_raises(text):
+    chair_of(text)

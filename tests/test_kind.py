@@ -1,0 +1,96 @@
+"""Kind: meeting, operation, mixed or other, from weighted cues."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extractors import build_nlp
+from extractors.kind import classify
+from models.record import FLAG_NOT_A_REPORT
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_nlp(["timpora_venue", "timpora_kind"])
+
+
+@pytest.mark.parametrize("text", [
+    "Kantor Imigrasi Kelas II TPI Ende menggelar Rapat Koordinasi Tim Pengawasan Orang Asing (TIMPORA) "
+    "Kabupaten Ende. Rapat dibuka oleh Asisten I dan dihadiri unsur TNI, Polri dan Pemda.",
+    "Imigrasi Maumere mengukuhkan anggota TIMPORA tingkat kecamatan di Kabupaten Sikka. Pengukuhan "
+    "dihadiri para camat dan kapolsek.",
+    "Kantor Imigrasi Kupang melaksanakan sosialisasi kepada anggota Timpora kecamatan. Rapat diisi paparan "
+    "narasumber dan diskusi.",
+])
+def test_meeting(text):
+    assert classify(text)[0] == "meeting"
+
+
+@pytest.mark.parametrize("text", [
+    "Tim Pengawasan Orang Asing (Timpora) Kabupaten Belu menggelar operasi gabungan ke sejumlah hotel. "
+    "Tim gabungan mendatangi tiga hotel dan menemukan dua WNA.",
+    "Petugas imigrasi merazia sejumlah tempat hiburan malam. Dalam razia itu lima WNA terjaring dan diamankan.",
+    "Kantor Imigrasi Batam melaksanakan operasi Jagratara secara serentak. Petugas menyisir kawasan industri.",
+    "Timpora melakukan sidak ke perusahaan tambang. Petugas memeriksa dokumen izin tinggal para TKA.",
+])
+def test_operation(text):
+    assert classify(text)[0] == "operation"
+
+
+@pytest.mark.parametrize("text", [
+    "Kantor Imigrasi menggelar rapat TIMPORA di aula kecamatan. Rapat dilanjutkan dengan operasi gabungan "
+    "ke dua perusahaan; tim gabungan menemukan tiga TKA.",
+    "Operasi gabungan Timpora diawali dengan rapat persiapan di kantor camat. Tim kemudian menyisir jalur "
+    "tikus di perbatasan dan mendatangi dua desa.",
+])
+def test_mixed(text):
+    assert classify(text)[0] == "mixed"
+
+
+@pytest.mark.parametrize("text", [
+    # deportation statistics
+    "Kantor Imigrasi Atambua mendeportasi sepuluh WNA selama periode Januari hingga Maret 2024.",
+    # a TIMPORA still being planned
+    "Timpora bakal dibentuk di Kabupaten Luwu bulan depan, kata Kepala Imigrasi Palopo.",
+    # service news
+    "Menteri meletakkan batu pertama pembangunan gedung kantor imigrasi. Peletakan batu pertama disaksikan bupati.",
+    # an operation mentioned only in yearly statistics
+    "Secara total kantor imigrasi telah menindak 40 WNA hingga pertengahan tahun ini melalui operasi gabungan timpora.",
+    # a meeting that is not about supervising foreigners
+    "Rapat koordinasi anggaran dibuka oleh sekretaris daerah dan dihadiri seluruh kepala dinas.",
+    "",
+])
+def test_other(text):
+    assert classify(text)[0] == "other"
+
+
+def test_operation_referring_to_a_past_meeting_is_an_operation():
+    text = ("Tim Pengawasan Orang Asing melakukan operasi gabungan di Kuta. Operasi ini merupakan tindak lanjut "
+            "dari rapat koordinasi Timpora pekan lalu. Petugas gabungan mendatangi lima vila dan mengamankan satu WNA.")
+    assert classify(text)[0] == "operation"
+
+
+def test_spans_labelled_with_final_kind(nlp):
+    doc = nlp("Imigrasi Sikka menggelar rapat TIMPORA bertempat di Aula Hotel Permata.")
+    assert doc.spans["kind"] and {s.label_ for s in doc.spans["kind"]} == {"meeting"}
+    assert doc.spans["venue"][0].label_ == "Aula Hotel Permata"
+
+
+def test_operation_has_no_venue(nlp):
+    doc = nlp("Tim gabungan Timpora menggelar operasi gabungan yang dilaksanakan di Hotel Sinar Jaya dan "
+              "menemukan dua WNA. Razia berlanjut ke perusahaan.")
+    assert doc.spans["kind"][0].label_ == "operation"
+    assert len(doc.spans["venue"]) == 0
+
+
+def test_other_is_flagged(nlp):
+    doc = nlp("Kantor Imigrasi mendeportasi tiga WNA sepanjang tahun 2023.")
+    assert len(doc.spans["kind"]) == 0 or doc.spans["kind"][0].label_ == "other"
+    assert any(f["kind"] == FLAG_NOT_A_REPORT for f in doc.user_data.get("timpora.flags", []))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text())
+def test_never_raises(text):
+    assert classify(text)[0] in ("meeting", "operation", "mixed", "other")

@@ -1,0 +1,158 @@
+"""pipeline.search on SQLite and PostgreSQL over hand-made records (independent of extraction)."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Select
+
+from models.record import Agency, Chair, Flag, Place, Record
+from pipeline.db import session_scope
+from pipeline.search import FACETS, SearchError, SearchQuery, build_select, facets_select, search
+from pipeline.store import add_correction, save_report
+
+# doc id -> (text, record fields)
+DOCS = {
+    "mukomuko-rapat": ("Rapat koordinasi Tim Pengawasan Orang Asing di Mukomuko bersama Polres Mukomuko.",
+                       dict(kind="meeting", date="2017-05-09", office="Kantor Imigrasi Kelas II TPI Bengkulu",
+                            chair=Chair("Hendra Wijaya", "Kepala Kantor"),
+                            agencies=[Agency("KANIM", "Kantor Imigrasi Bengkulu"),
+                                      Agency("POLRES", "Polres Mukomuko", "17.06"),
+                                      Agency("DISNAKER", "Dinas Tenaga Kerja")],
+                            places=[Place("Kabupaten Mukomuko", "17.06")])),
+    "bengkulu-operasi": ("Operasi gabungan ke perkebunan sawit, dua warga negara Tiongkok diamankan.",
+                         dict(kind="operation", date="2019-08-20", office="Kantor Imigrasi Kelas II TPI Bengkulu",
+                              agencies=[Agency("KANIM", "Imigrasi Bengkulu"), Agency("POLRES", "Polres Bengkulu Utara", "17.03")],
+                              places=[Place("Kabupaten Bengkulu Utara", "17.03")], violations=True,
+                              foreigners_found=2, flags=[Flag("venue", "missing", "tidak ada tempat")])),
+    "tts-rapat": ("Pembentukan TIMPORA Kabupaten Timor Tengah Selatan di Soe, dihadiri Kodim 1621.",
+                  dict(kind="meeting", date="2019-02-14", office="Kantor Imigrasi Kelas I TPI Kupang",
+                       agencies=[Agency("KANIM", "Kanim Kupang"), Agency("KODIM", "Kodim 1621/TTS", "53.02"),
+                                 Agency("POLRES", "Polres TTS", "53.02")],
+                       places=[Place("Kabupaten Timor Tengah Selatan", "53.02")], violations=False,
+                       flags=[Flag("date", "year_inferred", "tahun dari terbit")])),
+    "kupang-pengawasan": ("Pengawasan orang asing di hotel Kota Kupang, tidak ditemukan pelanggaran keimigrasian.",
+                          dict(kind="operation", date="2021-11-03", office="Kantor Imigrasi Kelas I TPI Kupang",
+                               agencies=[Agency("KANIM", "Imigrasi Kupang"), Agency("POLDA", "Polda NTT", "53")],
+                               places=[Place("Kota Kupang", "53.71")], violations=False, sites=["Hotel Sasando"])),
+    "berita-deportasi": ("Seorang WNA dideportasi melalui Bandara Soekarno-Hatta.",
+                         dict(kind="other")),
+}
+
+
+@pytest.fixture()
+def store(engine, make_source):
+    ids = {}
+    with session_scope(engine) as s:
+        for doc_id, (text, fields) in DOCS.items():
+            ids[doc_id], _ = save_report(s, make_source(text, f"{doc_id}.txt"), Record(id=doc_id, **fields))
+    return engine, ids
+
+
+def _ids(engine, **kw) -> set[str]:
+    with session_scope(engine) as s:
+        return {r["id"] for r in search(s, SearchQuery(**kw), facets=False).rows}
+
+
+@pytest.mark.parametrize("query, expected", [
+    (dict(agency="POLRES"), {"mukomuko-rapat", "bengkulu-operasi", "tts-rapat"}),
+    (dict(agency="Polres Muko-Muko"), {"mukomuko-rapat"}),
+    (dict(agency="DISNAKER"), {"mukomuko-rapat"}),
+    (dict(agency="Dinas Tenaga Kerja"), {"mukomuko-rapat"}),
+    (dict(agency="Kapolda"), {"kupang-pengawasan"}),
+    (dict(place="Timur Tengah Selatan"), {"tts-rapat"}),
+    (dict(place="TTS"), {"tts-rapat"}),
+    (dict(place="Muko-Muko"), {"mukomuko-rapat"}),
+    (dict(place="Bengkulu"), {"mukomuko-rapat", "bengkulu-operasi"}),
+    (dict(place="NTT"), {"tts-rapat", "kupang-pengawasan"}),
+    (dict(place="Nusa Tenggara Timur"), {"tts-rapat", "kupang-pengawasan"}),
+    (dict(place="Kupang"), {"kupang-pengawasan"}),
+    (dict(date_from="2019-01-01"), {"bengkulu-operasi", "tts-rapat", "kupang-pengawasan"}),
+    (dict(date_from="2019", date_to="2019"), {"bengkulu-operasi", "tts-rapat"}),
+    (dict(date_to="2019-02"), {"mukomuko-rapat", "tts-rapat"}),
+    (dict(kind="meeting"), {"mukomuko-rapat", "tts-rapat"}),
+    (dict(kind="operation,other"), {"bengkulu-operasi", "kupang-pengawasan", "berita-deportasi"}),
+    (dict(office="kupang"), {"tts-rapat", "kupang-pengawasan"}),
+    (dict(has_violations=True), {"bengkulu-operasi"}),
+    (dict(has_violations=False), {"mukomuko-rapat", "tts-rapat", "kupang-pengawasan", "berita-deportasi"}),
+    (dict(flagged=True), {"bengkulu-operasi", "tts-rapat"}),
+    (dict(flag_kind="year_inferred"), {"tts-rapat"}),
+    (dict(flagged=True, field="venue"), {"bengkulu-operasi"}),
+    (dict(text="sawit"), {"bengkulu-operasi"}),
+    (dict(text="Tiongkok diamankan"), {"bengkulu-operasi"}),
+    (dict(text="Sasando"), {"kupang-pengawasan"}),                  # a site name
+    (dict(text="hendra"), {"mukomuko-rapat"}),                      # the chair, any case
+    (dict(text="keimigrasian", place="Kupang"), {"kupang-pengawasan"}),
+    (dict(agency="POLRES", place="NTT", date_from="2019-01-01"), {"tts-rapat"}),
+])
+def test_filters(store, query, expected):
+    engine, _ = store
+    assert _ids(engine, **query) == expected
+
+
+@pytest.mark.parametrize("hostile", ["'; DROP TABLE reports; --", "\"unclosed", "100% _x_ \\", "NEAR(a b)", "qq OR NOT zz"])
+def test_hostile_input_is_bound_not_executed(store, hostile):
+    engine, _ = store
+    for key in ("text", "office", "agency", "place"):
+        assert _ids(engine, **{key: hostile}) == set()
+    assert len(_ids(engine)) == len(DOCS)
+
+
+def test_facets_count_the_filtered_records(store):
+    engine, _ = store
+    with session_scope(engine) as s:
+        res = search(s, SearchQuery(place="NTT"))
+    assert res.total == 2
+    facets = {name: {v: c for v, _, c in items} for name, items in res.facets.items()}
+    assert set(res.facets) == set(FACETS)
+    assert facets["agency"] == {"KANIM": 2, "KODIM": 1, "POLRES": 1, "POLDA": 1}
+    assert facets["place"] == {"53.02": 1, "53.71": 1}
+    assert facets["province"] == {"53": 2}
+    assert facets["year"] == {2019: 1, 2021: 1}
+    assert facets["kind"] == {"meeting": 1, "operation": 1}
+    assert facets["flag"] == {"year_inferred": 1}
+    labels = {v: label for v, label, _ in res.facets["place"]}
+    assert labels["53.02"] == "Kabupaten Timor Tengah Selatan"
+
+
+def test_rows_are_newest_first_and_paged(store):
+    engine, _ = store
+    with session_scope(engine) as s:
+        first = search(s, SearchQuery(limit=2), facets=False)
+        second = search(s, SearchQuery(limit=2, offset=2), facets=False)
+    assert first.total == second.total == len(DOCS)
+    assert [r["id"] for r in first.rows] == ["kupang-pengawasan", "bengkulu-operasi"]
+    assert [r["id"] for r in second.rows] == ["tts-rapat", "mukomuko-rapat"]
+    row = first.rows[1]
+    assert row["agencies"] == ["KANIM", "POLRES"] and row["places"][0]["code"] == "17.03"
+    assert row["violations"] is True and row["open_flags"] == 1
+
+
+def test_search_sees_corrections(store):
+    engine, ids = store
+    with session_scope(engine) as s:
+        add_correction(s, ids["berita-deportasi"], "kind", "operation", reviewer="dewi")
+        add_correction(s, ids["berita-deportasi"], "places", ["Kota Tangerang"], reviewer="dewi")
+        add_correction(s, ids["tts-rapat"], "date", None, reviewer="dewi", action="accept")
+    assert "berita-deportasi" in _ids(engine, kind="operation")
+    assert _ids(engine, place="Banten") == {"berita-deportasi"}
+    assert _ids(engine, flag_kind="year_inferred") == set()
+    assert _ids(engine, unreviewed=False) == {"berita-deportasi", "tts-rapat"}
+    assert "tts-rapat" not in _ids(engine, unreviewed=True)
+
+
+def test_build_select_only_builds(store):
+    stmt = build_select(SearchQuery(agency="POLRES", place="Bengkulu", text="sawit"))
+    assert isinstance(stmt, Select)
+    assert "sawit" not in str(stmt)  # values travel as bound parameters
+    assert isinstance(facets_select(SearchQuery(kind="meeting"), "agency"), Select)
+
+
+@pytest.mark.parametrize("query", [dict(kind="rapat"), dict(date_from="kemarin"), dict(field="tanggal"),
+                                   dict(date_to="2019-13")])
+def test_bad_query_is_a_user_error(query):
+    with pytest.raises(SearchError):
+        build_select(SearchQuery(**query))
+
+
+def test_unknown_facet_is_a_user_error():
+    with pytest.raises(SearchError):
+        facets_select(SearchQuery(), "colour")

@@ -1,0 +1,152 @@
+"""pipeline.store on SQLite and PostgreSQL: saving, de-duplication, failures, corrections."""
+from __future__ import annotations
+
+import pytest
+
+from models.record import Agency, Chair, Evidence, Flag, Place, Record
+from pipeline.db import session_scope
+from pipeline.store import (StoreError, add_correction, effective_record, known_hashes, normalise_value,
+                            reextract, report_text, save_failure, save_report)
+
+
+def _record(doc_id="rapat-a", **kw) -> Record:
+    base = dict(id=doc_id, kind="meeting", office="Kantor Imigrasi Kelas II TPI Bengkulu", date="2019-03-12",
+                chair=Chair("Andi Saputra", "Kepala Kantor"),
+                agencies=[Agency("POLRES", "Polres Mukomuko", "17.06"), Agency("KANIM", "Kanim Bengkulu")],
+                places=[Place("Kabupaten Mukomuko", "17.06")], sites=["PT Sawit Jaya"],
+                findings=["tidak ditemukan pelanggaran"], foreigners_found=3, violations=False,
+                flags=[Flag("date", "year_inferred", "tahun dari tanggal terbit")],
+                evidence={"office": [Evidence(10, 30, "Kantor Imigrasi", "office_rule")]})
+    base.update(kw)
+    return Record(**base)
+
+
+TEXT = "Rapat TIMPORA di Kabupaten Mukomuko, Selasa 12 Maret 2019, dibuka Kepala Kantor Imigrasi Bengkulu."
+
+
+def test_save_report_stores_record_once_per_content(engine, make_source):
+    src = make_source(TEXT, "laporan/rapat-a.txt")
+    with session_scope(engine) as s:
+        rid, created = save_report(s, src, _record(), published="2019-03-14")
+        again, created_again = save_report(s, make_source(TEXT, "copy/other-name.txt"), _record("other"))
+    assert created and not created_again and again == rid
+    with session_scope(engine) as s:
+        rec = effective_record(s, rid)
+        assert known_hashes(s, [src.sha256, "0" * 64]) == {src.sha256}
+    assert rec["id"] == "rapat-a" and rec["published"] == "2019-03-14"
+    assert rec["agencies"][0] == {"code": "POLRES", "name": "Polres Mukomuko", "jurisdiction": "17.06"}
+    assert rec["places"] == [{"name": "Kabupaten Mukomuko", "code": "17.06"}]
+    assert rec["chair"] == {"name": "Andi Saputra", "role": "Kepala Kantor"}
+    assert rec["sites"] == [{"name": "PT Sawit Jaya"}] and rec["violations"] is False
+    assert rec["evidence"]["office"][0]["rule"] == "office_rule"
+    assert rec["flags"][0]["status"] == "open"
+
+
+def test_report_text_returns_canonical_text_and_blocks(engine, make_source):
+    src = make_source("Baris satu.\nBaris dua.", "dua-baris.txt")
+    with session_scope(engine) as s:
+        rid, _ = save_report(s, src, _record("dua-baris"))
+        text, blocks = report_text(s, rid)
+    assert text == "Baris satu.\nBaris dua."
+    assert [(b["start"], b["end"]) for b in blocks] == [(0, 11), (12, 22)]
+
+
+def test_failure_is_replaced_by_a_later_successful_read(engine, make_source):
+    src = make_source(TEXT, "rusak.txt")
+    with session_scope(engine) as s:
+        fid = save_failure(s, name="rusak.txt", sha256=src.sha256, size=src.size, fmt="txt",
+                           reason="encoding tidak dikenal")
+        assert known_hashes(s, [src.sha256]) == set()
+        rid, created = save_report(s, src, _record("rusak"))
+        rec = effective_record(s, rid)
+    assert rid == fid and created
+    assert rec["status"] == "stored" and rec["failure_reason"] is None and rec["kind"] == "meeting"
+
+
+def test_failure_without_hash_is_stored_once_per_name(engine):
+    with session_scope(engine) as s:
+        a = save_failure(s, name="hilang.pdf", sha256=None, size=None, fmt="pdf", reason="file not found")
+        b = save_failure(s, name="hilang.pdf", sha256=None, size=None, fmt="pdf", reason="still not found")
+        rec = effective_record(s, a)
+    assert a == b and rec["status"] == "failed" and rec["failure_reason"] == "still not found"
+
+
+def test_correction_survives_reextraction(engine, make_source):
+    with session_scope(engine) as s:
+        rid, _ = save_report(s, make_source(TEXT, "koreksi.txt"), _record("koreksi"))
+        add_correction(s, rid, "date", "2019-03-13", reviewer="sari", note="tanggal di judul")
+        add_correction(s, rid, "agencies", ["POLRES", {"code": "kodim", "name": "Kodim 0428"}], reviewer="sari")
+    new = _record("koreksi", date="2019-03-11", office="Kantor Imigrasi Bengkulu", agencies=[],
+                  flags=[Flag("date", "year_inferred", "tahun dari tanggal terbit"),
+                         Flag("office", "several_candidates", "dua kantor")])
+    with session_scope(engine) as s:
+        reextract(s, rid, new)
+        rec = effective_record(s, rid)
+    assert rec["date"] == "2019-03-13"
+    assert [a["code"] for a in rec["agencies"]] == ["POLRES", "KODIM"]
+    assert rec["office"] == "Kantor Imigrasi Bengkulu"       # not corrected: the new extraction
+    assert [c["field"] for c in rec["corrections"]] == ["date", "agencies"]
+    status = {(f["field"], f["kind"]): f["status"] for f in rec["flags"]}
+    assert status == {("date", "year_inferred"): "resolved", ("office", "several_candidates"): "open"}
+
+
+def test_latest_correction_wins_and_keeps_history(engine, make_source):
+    with session_scope(engine) as s:
+        rid, _ = save_report(s, make_source(TEXT, "dua-koreksi.txt"), _record("dua-koreksi"))
+        add_correction(s, rid, "kind", "operation", reviewer="a")
+        add_correction(s, rid, "kind", "mixed", reviewer="b")
+        rec = effective_record(s, rid)
+    assert rec["kind"] == "mixed"
+    assert [(c["old_value"], c["new_value"]) for c in rec["corrections"]] == [("meeting", "operation"),
+                                                                              ("operation", "mixed")]
+
+
+@pytest.mark.parametrize("action, expected", [("accept", "2019-03-12"), ("not_applicable", None)])
+def test_accept_and_not_applicable_resolve_flags(engine, make_source, action, expected):
+    with session_scope(engine) as s:
+        rid, _ = save_report(s, make_source(TEXT + action, f"{action}.txt"), _record(action))
+        add_correction(s, rid, "date", None, reviewer="rina", action=action)
+        rec = effective_record(s, rid)
+    assert rec["date"] == expected
+    assert [f["status"] for f in rec["flags"]] == ["resolved"]
+
+
+@pytest.mark.parametrize("field, value, expected", [
+    ("date", "2024-02-29", "2024-02-29"),
+    ("time", "9.30", "09:30"),
+    ("time", "14:05", "14:05"),
+    ("chair", "Budi Santoso", {"name": "Budi Santoso", "role": None}),
+    ("chair", {"name": None, "role": "Kepala Divisi Keimigrasian"}, {"name": None, "role": "Kepala Divisi Keimigrasian"}),
+    ("foreigners_found", "12", 12),
+    ("violations", "tidak", False),
+    ("violations", "ya", True),
+    ("sites", ["Hotel Sahid", {"name": "Pelabuhan Tenau"}], [{"name": "Hotel Sahid"}, {"name": "Pelabuhan Tenau"}]),
+    ("findings", "dua WNA diamankan", [{"text": "dua WNA diamankan"}]),
+    ("agencies", ["polres", "POLRES", "kodim"], [{"code": "POLRES", "name": "polres"}, {"code": "KODIM", "name": "kodim"}]),
+    ("places", ["Kabupaten Timor Tengah Selatan"], [{"name": "Kabupaten Timor Tengah Selatan", "code": "53.02",
+                                                     "mention": "Kabupaten Timor Tengah Selatan"}]),
+    ("places", [{"code": "17.06"}], [{"name": "Kabupaten Mukomuko", "code": "17.06"}]),
+])
+def test_normalise_value_accepts_reviewer_input(field, value, expected):
+    assert normalise_value(field, value) == expected
+
+
+@pytest.mark.parametrize("field, value", [
+    ("date", "12 Maret 2019"), ("date", "2019-02-30"), ("time", "25:00"), ("kind", "rapat"),
+    ("foreigners_found", "-3"), ("foreigners_found", "tiga"), ("violations", "mungkin"),
+    ("places", ["Negeri Antah Berantah"]), ("agencies", [{"name": "tanpa kode"}]), ("tanggal", "2019-01-01"),
+])
+def test_normalise_value_rejects_bad_input(field, value):
+    with pytest.raises(StoreError):
+        normalise_value(field, value)
+
+
+def test_correction_needs_reviewer_and_known_report(engine, make_source):
+    with session_scope(engine) as s:
+        rid, _ = save_report(s, make_source(TEXT + " x", "r.txt"), _record("r"))
+        with pytest.raises(StoreError):
+            add_correction(s, rid, "date", "2019-01-01", reviewer=" ")
+        with pytest.raises(StoreError):
+            add_correction(s, rid + 999, "date", "2019-01-01", reviewer="sari")
+        with pytest.raises(StoreError):
+            add_correction(s, rid, "date", "2019-01-01", reviewer="sari", action="delete")
