@@ -22,8 +22,10 @@ Output: ``doc.spans["agencies"]``, one span per accepted mention: ``label_`` = a
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 from spacy.language import Language
@@ -31,7 +33,6 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from extractors import data, gazetteer
-from extractors.common import char_span
 
 GROUP = "agencies"
 UNKNOWN = "UNKNOWN"
@@ -57,6 +58,10 @@ _CHAIN_GAP = re.compile(r"^[^\S\n]*(?:(?:[A-Z][\w.'-]*|\(|\)|pada|di|dari)[^\S\n
 _SENT_END = re.compile(r"[.!?]+[\"\u201d\u2019]?(?=\s)")
 _LAST_WORD = re.compile(r"([\w.]+)$")
 _NAV_PUNCT = re.compile(r"[.!?,;:\"\u201c\u201d()]")
+
+#: how far back a sentence is read, and the window of the rules that end at the mention
+MAX_SENTENCE = 400
+NEAR = 120
 
 STRONG = ("ctx:issuer", "ctx:report-to", "ctx:request", "ctx:territory", "ctx:via",
           "ctx:hypothetical", "line")
@@ -110,8 +115,8 @@ class AgencyRecognizer:
                         for r in self.patterns if r.get("kind") == "unknown"]
         self.level = [re.compile(r["regex"], _flags(r.get("flags", "i")))
                       for r in self.patterns if r.get("kind") == "level"]
-        self.ctx = {r["id"]: re.compile(r["regex"], _flags(r.get("flags", "i")))
-                    for r in self.patterns if r.get("kind") == "context"}
+        # context rules marked "i" are applied to lower-cased text (much faster than re.I)
+        self.ctx = {r["id"]: re.compile(r["regex"]) for r in self.patterns if r.get("kind") == "context"}
         self.service = {c for r in self.patterns if r.get("kind") == "service" for c in r["codes"]}
         self.levels = {a.code: a.level for a in gazetteer.agencies()}
         self.abbrevs = {w.lower() for r in self.patterns if r.get("kind") == "abbreviations"
@@ -131,7 +136,7 @@ class AgencyRecognizer:
         text = doc.text
         if not text.strip():
             return []
-        mentions = self._find(doc)
+        mentions = self._find(doc, text)
         raw_ranges = [(m.start, m.end) for m in mentions]
         mentions = _longest(mentions)
         self._drop_titles(mentions, text)
@@ -151,20 +156,20 @@ class AgencyRecognizer:
                 prov = m.region_level == "provinsi" or (m.region_level is None and province_level)
                 codes = m.expand.get("codes_provinsi") if prov and m.expand.get("codes_provinsi") else m.expand["codes"]
                 for code in codes:
-                    span = char_span(doc, m.start, m.span_end, label=code, rule=m.rule, kb_id=m.region or "")
+                    span = _span(doc, text, m.start, m.span_end, label=code, rule=m.rule, kb_id=m.region or "")
                     if span is not None:
                         out.append(span)
                 continue
-            span = char_span(doc, m.start, m.span_end, label=m.code, rule=m.rule, kb_id=m.region or "")
+            span = _span(doc, text, m.start, m.span_end, label=m.code, rule=m.rule, kb_id=m.region or "")
             if span is not None:
                 out.append(span)
-        out.extend(self._unknown(doc, raw_ranges, ctx))
+        out.extend(self._unknown(doc, text, raw_ranges, ctx))
         out.sort(key=lambda s: (s.start_char, s.end_char))
         return out
 
     # ------------------------------------------------------------------ finding
 
-    def _find(self, doc: Doc) -> list[Mention]:
+    def _find(self, doc: Doc, text: str) -> list[Mention]:
         found: list[Mention] = []
         for matcher in (self.lower, self.orth):
             for key_id, start, end in matcher(doc):
@@ -175,7 +180,6 @@ class AgencyRecognizer:
                     continue
                 code, title, weak = self.keys[key]
                 found.append(Mention(s, e, code, f"gaz:{code}", title=title, weak=weak))
-        text = doc.text
         for row, rx in self.regexes:
             group = int(row.get("group", 0))
             for m in rx.finditer(text):
@@ -212,10 +216,6 @@ class AgencyRecognizer:
         levels = LOCAL_LEVELS if _local(self.levels.get(m.code, "")) else ADMIN_LEVELS
         words = [(w.group(0), w.end()) for w in _PLACE_WORD.finditer(place)]
         base = m.end + tail.start("place")
-        try:
-            from extractors.regions import find_region
-        except ImportError:
-            return
         level = self.levels.get(m.code, "")
         local_first = "provinsi" not in level and ("kabupaten" in level or "kota" in level)
         for k in range(len(words), 0, -1):
@@ -251,22 +251,22 @@ class AgencyRecognizer:
             prev = m
         # a parent acting through its unit: the whole chain before "melalui"
         for m in reversed(mentions):
-            if m.excluded is None and self.ctx["ctx:via"].match(text[m.span_end:m.span_end + 120]):
+            if m.excluded is None and self.ctx["ctx:via"].match(text, m.span_end, m.span_end + 120):
                 node: Optional[Mention] = m
                 while node is not None:
                     node.excluded = "ctx:via"
                     node = node.chain_prev
 
     def _context(self, start: int, end: int, text: str, ctx: "_Context") -> Optional[str]:
-        line_start, line_end = ctx.line(start)
-        line = text[line_start:line_end]
-        if (self.ctx["ctx:teaser-line"].match(line) or self.ctx["ctx:bracketed-line"].match(line)
-                or _nav_line(line)):
+        """Why a mention at ``start`` does not count (a rule id), or None when it counts."""
+        line_start, _ = ctx.line(start)
+        if ctx.line_excluded(line_start, self._line_rule):
             return "line"
-        sent_start = ctx.sentence_start(start, line_start)
-        before = text[sent_start:start]
+        sent_start = max(ctx.sentence_start(start, line_start), start - MAX_SENTENCE)
+        before = text[sent_start:start].lower()
+        near = before[-NEAR:]
         for rule in ("ctx:issuer", "ctx:report-to", "ctx:request", "ctx:territory"):
-            if self.ctx[rule].search(before[-160:]):
+            if self.ctx[rule].search(near):
                 return rule
         if self.ctx["ctx:hypothetical"].search(before):
             return "ctx:hypothetical"
@@ -274,42 +274,75 @@ class AgencyRecognizer:
         weak: list[tuple[str, int]] = []
         quote = ctx.quote_start(start)
         if quote is not None:
-            weak.append(("quote", max(quote, sent_start)))
+            weak.append(("quote", max(quote, sent_start) - sent_start))
         if self.ctx["ctx:examples"].search(before):
-            weak.append(("ctx:examples", sent_start))
+            weak.append(("ctx:examples", 0))
         speech = None
         for speech in self.ctx["ctx:speech-content"].finditer(before):
             pass
         if speech is not None:
-            weak.append(("ctx:speech-content", sent_start + speech.end()))
-        if self.ctx["ctx:surroundings"].search(before):
-            weak.append(("ctx:surroundings", sent_start))
+            weak.append(("ctx:speech-content", speech.end()))
+        if self.ctx["ctx:surroundings"].search(near):
+            weak.append(("ctx:surroundings", 0))
         if not weak:
             return None
         if self.ctx["ctx:future"].search(before):
             return weak[0][0]
         for reason, from_ in weak:
-            if not self.ctx["ctx:positive"].search(text[from_:start]):
+            if not self.ctx["ctx:positive"].search(before, from_):
                 return reason
         return None
 
-    def _unknown(self, doc: Doc, known: list[tuple[int, int]], ctx: "_Context") -> list:
+    def _line_rule(self, line: str) -> bool:
+        low = line[:200].lower()
+        return bool(self.ctx["ctx:teaser-line"].match(low) or _nav_line(line)
+                    or (len(line) <= MAX_SENTENCE and self.ctx["ctx:bracketed-line"].match(line)))
+
+    def _unknown(self, doc: Doc, text: str, known: list[tuple[int, int]], ctx: "_Context") -> list:
         out = []
-        text = doc.text
+        covered = bytearray(len(text) + 1)
+        for ks, ke in known:
+            covered[ks:ke] = b"\x01" * (ke - ks)
         for rx in self.unknown:
             for m in rx.finditer(text):
                 s, e = m.span()
-                if any(s < ke and ks < e for ks, ke in known):
+                if covered.find(1, s, e) >= 0:
                     continue
                 if self._context(s, e, text, ctx) is not None:
                     continue
-                span = char_span(doc, s, e, label=UNKNOWN, rule="unknown-org")
+                span = _span(doc, text, s, e, label=UNKNOWN, rule="unknown-org")
                 if span is not None:
                     out.append(span)
         return out
 
 
 # ---------------------------------------------------------------------- helpers
+
+def _span(doc: Doc, text: str, start: int, end: int, label: str, rule: str, kb_id: str = ""):
+    """Like ``extractors.common.char_span`` with the doc's text read once by the caller
+    (``Doc.text`` is rebuilt from the tokens on every access)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start >= end:
+        return None
+    span = doc.char_span(start, end, label=label, kb_id=kb_id, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return None
+    span.id_ = rule
+    return span
+
+
+@lru_cache(maxsize=8192)
+def find_region(name: str, levels: tuple[str, ...]):
+    """``extractors.regions.find_region``, cached (the same names recur in every report)."""
+    try:
+        from extractors.regions import find_region as lookup
+    except ImportError:  # no region gazetteer: mentions keep no jurisdiction
+        return None
+    return lookup(name, levels=levels)
+
 
 def _flags(spec: str) -> int:
     return re.I if "i" in (spec or "") else 0
@@ -322,11 +355,19 @@ def _local(level: str) -> bool:
 def _longest(mentions: list[Mention]) -> list[Mention]:
     """Non-overlapping mentions, longest first (like ``spacy.util.filter_spans``)."""
     ordered = sorted(mentions, key=lambda m: (-(m.end - m.start), m.start))
+    starts: list[int] = []
+    ends: list[int] = []
     taken: list[Mention] = []
     for m in ordered:
-        if all(m.end <= t.start or m.start >= t.end for t in taken):
-            taken.append(m)
-    return sorted(taken, key=lambda m: m.start)
+        i = bisect.bisect_left(starts, m.start)
+        if i < len(starts) and starts[i] < m.end:
+            continue
+        if i > 0 and ends[i - 1] > m.start:
+            continue
+        starts.insert(i, m.start)
+        ends.insert(i, m.end)
+        taken.insert(i, m)
+    return taken
 
 
 def _nav_line(line: str) -> bool:
@@ -343,36 +384,43 @@ class _Context:
         self.abbrevs = abbrevs
         self.line_starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
         self.quotes: list[tuple[int, int]] = []
-        for i, start in enumerate(self.line_starts):
-            end = self.line_starts[i + 1] - 1 if i + 1 < len(self.line_starts) else len(text)
-            self._scan_quotes(start, end)
+        self._scan_quotes()
+        self.quote_starts = [q[0] for q in self.quotes]
         self._sentence_cache: dict[int, list[int]] = {}
+        self._line_cache: dict[int, bool] = {}
 
-    def _scan_quotes(self, start: int, end: int) -> None:
+    def _scan_quotes(self) -> None:
+        """Quoted stretches: \u201c...\u201d or "...", never across a line (an unclosed quote
+        runs to the end of its paragraph, as news quotes do)."""
         open_at: Optional[int] = None
         straight = False
-        for i in range(start, end):
-            ch = self.text[i]
-            if open_at is None:
-                if ch == "\u201c" or (ch == '"'):
+        for m in re.finditer(r'[\u201c\u201d"\n]', self.text):
+            ch, i = m.group(0), m.start()
+            if ch == "\n":
+                if open_at is not None:
+                    self.quotes.append((open_at, i))
+                open_at = None
+            elif open_at is None:
+                if ch != "\u201d":
                     open_at, straight = i, ch == '"'
             elif (straight and ch == '"') or (not straight and ch == "\u201d"):
                 self.quotes.append((open_at, i + 1))
                 open_at = None
         if open_at is not None:
-            self.quotes.append((open_at, end))
+            self.quotes.append((open_at, len(self.text)))
 
     def line(self, pos: int) -> tuple[int, int]:
-        lo, hi = 0, len(self.line_starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self.line_starts[mid] <= pos:
-                lo = mid
-            else:
-                hi = mid - 1
-        start = self.line_starts[lo]
-        end = self.line_starts[lo + 1] - 1 if lo + 1 < len(self.line_starts) else len(self.text)
+        i = bisect.bisect_right(self.line_starts, pos) - 1
+        start = self.line_starts[max(i, 0)]
+        end = self.line_starts[i + 1] - 1 if i + 1 < len(self.line_starts) else len(self.text)
         return start, end
+
+    def line_excluded(self, line_start: int, rule) -> bool:
+        value = self._line_cache.get(line_start)
+        if value is None:
+            s, e = self.line(line_start)
+            value = self._line_cache[line_start] = bool(rule(self.text[s:e]))
+        return value
 
     def sentence_start(self, pos: int, line_start: int) -> int:
         starts = self._sentence_cache.get(line_start)
@@ -380,24 +428,18 @@ class _Context:
             _, line_end = self.line(line_start)
             starts = [line_start]
             for m in _SENT_END.finditer(self.text, line_start, line_end):
-                word = _LAST_WORD.search(self.text[max(line_start, m.start() - 12):m.start()])
+                word = _LAST_WORD.search(self.text, max(line_start, m.start() - 12), m.start())
                 if word and (len(word.group(1)) == 1 or "." in word.group(1)
                              or word.group(1).lower() in self.abbrevs):
                     continue
                 starts.append(m.end())
             self._sentence_cache[line_start] = starts
-        best = line_start
-        for s in starts:
-            if s <= pos:
-                best = s
-            else:
-                break
-        return best
+        return starts[bisect.bisect_right(starts, pos) - 1]
 
     def quote_start(self, pos: int) -> Optional[int]:
-        for s, e in self.quotes:
-            if s <= pos < e:
-                return s
+        i = bisect.bisect_right(self.quote_starts, pos) - 1
+        if i >= 0 and self.quotes[i][0] <= pos < self.quotes[i][1]:
+            return self.quotes[i][0]
         return None
 
 

@@ -20,6 +20,7 @@ Works on ``doc.text`` with regexes (``Kupang_Jumat (29/11/2019)`` is one token),
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Optional
@@ -44,10 +45,15 @@ CLAUSE_WINDOW = 320
 ABBREVIATION_MAX = 3
 LINE_WINDOW = 200
 MAX_RANGE_DAYS = 31
+#: a report has a handful of dates; past this many (a huge or odd text) the rest are ignored
+MAX_CANDIDATES = 300
+#: only this much of a text is read (a prefix, so offsets hold): bounds the time a huge input takes
+MAX_TEXT = 200_000
 MAX_DAN_RANGE_DAYS = 3
 MONTH_TYPO_DAYS = 7
 
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)$")
+_UPPER_ESCAPE = re.compile(r"\\[WSDBAZ]")
 _LEADING_TANGGAL = re.compile(r"(?i)(?:(?:pada\s+)?(?:hari\s+)?[^\W\d_]+\s*,?\s*)?(?:tanggal|tgl\.?|tertanggal)\s*:?\s*")
 _SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s+")
 
@@ -80,12 +86,44 @@ class Candidate:
 
 
 @dataclass
+class TimeFound:
+    start: int
+    end: int
+    rule: str
+    value: str                        # HH:MM
+
+
+@dataclass
+class Found:
+    best: Optional[Candidate] = None
+    rivals: list[Candidate] = field(default_factory=list)
+    time: Optional[TimeFound] = None
+
+
+@dataclass
 class _Context:
     text: str
     ref: Optional[date]               # publication date (manifest, else a dateline)
-    full_years: list[tuple[int, int]] = field(default_factory=list)   # (offset, year)
+    full_years: list[tuple[int, int]] = field(default_factory=list)   # (offset, year) of dates in the text
+    weak_years: list[int] = field(default_factory=list)               # of letter / validity dates
     clue_years: list[int] = field(default_factory=list)               # by frequency
     era: Optional[tuple[int, int]] = None
+
+
+class _Spans:
+    """Non-overlapping character ranges with a logarithmic overlap test."""
+
+    def __init__(self, spans=()):
+        self._spans: list[tuple[int, int]] = []
+        for a, b in spans:
+            self.add(a, b)
+
+    def overlaps(self, a: int, b: int) -> bool:
+        i = bisect_left(self._spans, (b,))
+        return any(self._spans[j][1] > a for j in range(max(0, i - 2), i))
+
+    def add(self, a: int, b: int) -> None:
+        insort(self._spans, (a, b))
 
 
 def _alternation(names) -> str:
@@ -119,10 +157,13 @@ class DateExtractor:
 
         wd_names = {v for r in data.load_tsv(WEEKDAYS_FILE)
                     for v in (r["name"], r["name"].lower(), r["name"].upper())}
-        self.anchors: dict[str, re.Pattern] = {"weekday": re.compile(_alternation(wd_names))}
+        #: anchor name -> (finder, shortest, longest match kept)
+        self.anchors: dict[str, tuple[re.Pattern, int, int]] = {
+            "weekday": (re.compile(_alternation(wd_names)), 0, 1 << 30)}
         for row in rows:
             if row.get("kind") == "anchor":
-                self.anchors[row["name"]] = re.compile(row["pattern"])
+                self.anchors[row["name"]] = (re.compile(row["pattern"]), int(row.get("min_len", 0)),
+                                             int(row.get("max_len", 1 << 30)))
         by_kind: dict[str, list] = {}
         for row in rows:
             kind = row.get("kind")
@@ -130,18 +171,25 @@ class DateExtractor:
                 continue
             flags = re.IGNORECASE if kind in ("date", "weekday", "relative", "range_tail", "range_join") else 0
             by_kind.setdefault(kind, []).append((row, compile_(row, flags)))
+
         def anchored(kind):
             return [(r["id"], rx, tuple(r.get("anchor", "").split())) for r, rx in by_kind.get(kind, [])]
 
         self.date_patterns = anchored("date")
         self.weekday_patterns = anchored("weekday")
-        self.relative_patterns = [(r["id"], rx, a, int(r.get("offset", 0)))
-                                  for (r, _), (_, rx, a) in zip(by_kind.get("relative", []), anchored("relative"))]
+        self.relative_patterns = [(r["id"], rx, tuple(r.get("anchor", "").split()), int(r.get("offset", 0)))
+                                  for r, rx in by_kind.get("relative", [])]
         self.range_tails = [(r["id"], rx) for r, rx in by_kind.get("range_tail", [])]
         self.range_joins = [(r["id"], rx) for r, rx in by_kind.get("range_join", [])]
-        self.cues: dict[tuple[str, str], list[re.Pattern]] = {}
+        # cues written in lower case with '(?i)' run case-sensitively on lower-cased windows
+        # (much faster in ``re`` than IGNORECASE alternations); the others keep their flags
+        self.cues: dict[tuple[str, str], list[tuple[re.Pattern, bool]]] = {}
         for r, rx in by_kind.get("cue", []):
-            self.cues.setdefault((r["group"], r.get("where", "clause")), []).append(rx)
+            body = r["pattern"][4:] if r["pattern"].startswith("(?i)") else None
+            lowered = body is not None and body == body.lower() and not _UPPER_ESCAPE.search(body)
+            if lowered:
+                rx = re.compile(body)
+            self.cues.setdefault((r["group"], r.get("where", "clause")), []).append((rx, lowered))
         self.year_patterns = anchored("year")
         self.year_vetoes = [rx for _, rx in by_kind.get("year_veto", [])]
         self.eras = [(rx, int(r["from"]), int(r["to"])) for r, rx in by_kind.get("era", [])]
@@ -150,18 +198,47 @@ class DateExtractor:
 
     # ------------------------------------------------------------------ spaCy entry point
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
-        chosen, end, time_ = self.analyse(text, published(doc), doc=doc)
-        doc.spans["date"] = [s for s in chosen if s is not None]
-        doc.spans["date_end"] = [s for s in end if s is not None]
-        doc.spans["time"] = [s for s in time_ if s is not None]
+        found = self.analyse(doc.text, published(doc))
+        dates, ends, times = [], [], []
+        best = found.best
+        if best is not None:
+            span = char_span(doc, best.start, best.end, label=best.value.isoformat(), rule=best.rule)
+            if span is not None:
+                dates.append(span)
+                if best.end_value is not None:
+                    end = char_span(doc, best.start, best.end_at or best.end,
+                                    label=best.end_value.isoformat(), rule=best.end_rule or best.rule)
+                    if end is not None:
+                        ends.append(end)
+                if best.year_inferred:
+                    add_flag(doc, "date", FLAG_YEAR_INFERRED,
+                             f"year of {span.text!r} inferred: {best.value.isoformat()}", span)
+                if best.mismatch:
+                    add_flag(doc, "date", FLAG_WEEKDAY_MISMATCH, best.mismatch, span)
+                if found.rivals:
+                    others = ", ".join(sorted({c.value.isoformat() for c in found.rivals}))
+                    add_flag(doc, "date", FLAG_CANDIDATES, f"other possible activity dates: {others}", span)
+                for c in found.rivals:
+                    rival = char_span(doc, c.start, c.end, label=c.value.isoformat(), rule=c.rule)
+                    if rival is not None:
+                        dates.append(rival)
+        if found.time is not None:
+            span = char_span(doc, found.time.start, found.time.end, label=found.time.value,
+                             rule=found.time.rule)
+            if span is not None:
+                times.append(span)
+        doc.spans["date"] = dates
+        doc.spans["date_end"] = ends
+        doc.spans["time"] = times
         return doc
 
-    def analyse(self, text: str, pub: Optional[date], doc: Optional[Doc] = None):
-        """Return (date spans, date_end spans, time spans); flags go to ``doc``."""
+    def analyse(self, text: str, pub: Optional[date]) -> "Found":
+        """The activity date (with its range end), competing dates and the start time."""
+        found = Found()
         if not text or not text.strip():
-            return [], [], []
-        cache: dict[str, list[int]] = {}
+            return found
+        text = text[:MAX_TEXT]
+        cache: dict = {}
         cands = self._explicit(text, cache)
         for c in cands:
             self._classify(text, c)
@@ -175,38 +252,12 @@ class DateExtractor:
             cands += self._implicit(text, cands, ref, cache)
         usable = [c for c in cands if c.value is not None and c.context not in EXCLUDED]
         usable.sort(key=lambda c: (c.rank, c.start))
-        date_spans, end_spans, time_spans = [], [], []
-        best = usable[0] if usable else None
-        if best is not None:
-            span = char_span(doc, best.start, best.end, label=best.value.isoformat(), rule=best.rule) \
-                if doc is not None else (best.start, best.end, best.value.isoformat())
-            date_spans.append(span)
-            if best.end_value is not None:
-                end_at = best.end_at if best.end_at is not None else best.end
-                end_spans.append(char_span(doc, best.start, end_at, label=best.end_value.isoformat(),
-                                           rule=best.end_rule or best.rule)
-                                 if doc is not None else (best.start, end_at, best.end_value.isoformat()))
+        if usable:
+            best = found.best = usable[0]
             last = best.end_value or best.value
-            rivals = [c for c in usable[1:] if c.rank == best.rank and not best.value <= c.value <= last]
-            if doc is not None and date_spans[0] is not None:
-                first = date_spans[0]
-                if best.year_inferred:
-                    add_flag(doc, "date", FLAG_YEAR_INFERRED,
-                             f"year of {first.text!r} inferred: {best.value.isoformat()}", first)
-                if best.mismatch:
-                    add_flag(doc, "date", FLAG_WEEKDAY_MISMATCH, best.mismatch, first)
-                if rivals:
-                    others = ", ".join(sorted({c.value.isoformat() for c in rivals}))
-                    add_flag(doc, "date", FLAG_CANDIDATES,
-                             f"other possible activity dates: {others}", first)
-                for c in rivals:
-                    date_spans.append(char_span(doc, c.start, c.end, label=c.value.isoformat(), rule=c.rule))
-        t = self._time(text, best, cache)
-        if t is not None:
-            start, stop, rule, value = t
-            time_spans.append(char_span(doc, start, stop, label=value, rule=rule)
-                              if doc is not None else (start, stop, value))
-        return date_spans, end_spans, time_spans
+            found.rivals = [c for c in usable[1:] if c.rank == best.rank and not best.value <= c.value <= last]
+        found.time = self._time(text, found.best, cache)
+        return found
 
     # ------------------------------------------------------------------ scanning
     def _scan(self, text: str, rx: re.Pattern, names: tuple[str, ...], cache: dict):
@@ -218,14 +269,16 @@ class DateExtractor:
         if not names:
             yield from rx.finditer(text)
             return
-        positions: set[int] = set()
-        for name in names:
-            if name not in cache:
-                finder = self.anchors.get(name)
-                cache[name] = [m.start() for m in finder.finditer(text)] if finder is not None else []
-            positions.update(cache[name])
+        positions = cache.get(names)
+        if positions is None:
+            found: set[int] = set()
+            for name in names:
+                if name not in cache:
+                    cache[name] = self._anchor(text, name, cache)
+                found.update(cache[name])
+            positions = cache[names] = sorted(found)
         last_end = -1
-        for pos in sorted(positions):
+        for pos in positions:
             if pos < last_end:
                 continue
             m = rx.match(text, pos)
@@ -233,21 +286,30 @@ class DateExtractor:
                 last_end = m.end()
                 yield m
 
+    def _anchor(self, text: str, name: str, cache: dict) -> list[int]:
+        if name not in self.anchors:
+            return []
+        finder, shortest, longest = self.anchors[name]
+        spans = cache.get(finder.pattern)
+        if spans is None:               # 'day' and 'year' share one scan for digit runs
+            spans = cache[finder.pattern] = [m.span() for m in finder.finditer(text)]
+        return [a for a, b in spans if shortest <= b - a <= longest]
+
     # ------------------------------------------------------------------ candidates
     def _explicit(self, text: str, cache: dict) -> list[Candidate]:
-        taken: list[tuple[int, int]] = []
+        taken = _Spans()
         out: list[Candidate] = []
         for rule, rx, names in self.date_patterns:
             for m in self._scan(text, rx, names, cache):
-                if any(m.start() < e and s < m.end() for s, e in taken):
+                if taken.overlaps(m.start(), m.end()):
                     continue
                 c = self._from_match(rule, m)
                 if c is None:
                     continue
-                taken.append((m.start(), m.end()))
+                taken.add(m.start(), m.end())
                 out.append(c)
         out.sort(key=lambda c: c.start)
-        return out
+        return out[:MAX_CANDIDATES]
 
     def _wd(self, name: Optional[str]) -> Optional[int]:
         if not name:
@@ -301,14 +363,18 @@ class DateExtractor:
 
     def _implicit(self, text: str, cands: list[Candidate], ref: date, cache: dict) -> list[Candidate]:
         """Weekday-only mentions and 'kemarin', resolved against the publication date."""
-        taken = [(c.start, c.end_at or c.end) for c in cands]
+        taken = _Spans((c.start, c.end_at or c.end) for c in cands)
         out: list[Candidate] = []
         for rule, rx, names in self.weekday_patterns:
             for m in self._scan(text, rx, names, cache):
+                if len(out) >= MAX_CANDIDATES:
+                    break
                 s, e = m.start("wd"), m.end()
-                if any(s < b and a < e for a, b in taken) or (s > 0 and text[s - 1].isalpha()):
+                if taken.overlaps(s, e) or (s > 0 and text[s - 1].isalpha()):
                     continue
                 word = m.group("wd")
+                if self._any("weekday_routine", "tail", text[max(0, s - 20):s]):
+                    continue
                 intro = self._intro(text[max(0, s - 16):s])
                 pre, post = intro, (m.group("post") or "").strip()
                 if not word[0].isupper() and "hari" not in pre.lower():
@@ -326,11 +392,13 @@ class DateExtractor:
                 c.year_inferred = True
                 self._classify(text, c)
                 c.rank = RANK_ACTIVITY_WEEKDAY if c.rank == RANK_ACTIVITY else max(c.rank, RANK_WEEKDAY)
-                taken.append((c.start, c.end))
+                taken.add(c.start, c.end)
                 out.append(c)
         for rule, rx, names, offset in self.relative_patterns:
             for m in self._scan(text, rx, names, cache):
-                if any(m.start() < b and a < m.end() for a, b in taken):
+                if len(out) >= MAX_CANDIDATES:
+                    break
+                if taken.overlaps(m.start(), m.end()):
                     continue
                 if m.group(0)[0].isupper() and m.start() > 0 and text[m.start() - 1] not in "\n.":
                     continue
@@ -345,10 +413,10 @@ class DateExtractor:
         return out
 
     def _intro(self, before: str) -> str:
-        for rx in self.cues.get(("weekday_intro", "tail"), ()):
-            m = rx.search(before)
-            if m is not None:
-                return m.group(0)
+        for rx, lowered in self.cues.get(("weekday_intro", "tail"), ()):
+            m = rx.search(before.lower() if lowered else before)
+            if m is not None and len(before.lower()) == len(before):
+                return before[m.start():m.end()]
         return ""
 
     # ------------------------------------------------------------------ context
@@ -388,21 +456,32 @@ class DateExtractor:
         return before, text[start:end], after
 
     def _any(self, group: str, where: str, s: str) -> bool:
-        return any(rx.search(s) for rx in self.cues.get((group, where), ()))
+        low = None
+        for rx, lowered in self.cues.get((group, where), ()):
+            if lowered:
+                low = s.lower() if low is None else low
+                if rx.search(low):
+                    return True
+            elif rx.search(s):
+                return True
+        return False
 
     def _last(self, group: str, s: str) -> int:
+        """End of the last ``group`` cue in ``s`` (offsets in ``s.lower()``), or -1."""
         best = -1
-        for rx in self.cues.get((group, "clause"), ()):
-            for m in rx.finditer(s):
+        low = s.lower()
+        for rx, lowered in self.cues.get((group, "clause"), ()):
+            for m in rx.finditer(low if lowered else s):
                 best = max(best, m.end())
         return best
 
     def _letter(self, tail: str) -> bool:
         """'Nomor ... tanggal <date>' with no activity verb between the number and the date."""
-        for rx in self.cues.get(("letter", "tail"), ()):
-            m = rx.search(tail)
+        for rx, lowered in self.cues.get(("letter", "tail"), ()):
+            hay = tail.lower() if lowered else tail
+            m = rx.search(hay)
             while m is not None:            # the letter word closest to 'tanggal'
-                closer = rx.search(tail, m.start() + 1)
+                closer = rx.search(hay, m.start() + 1)
                 if closer is None:
                     break
                 m = closer
@@ -434,16 +513,16 @@ class DateExtractor:
             c.context = "future"
         else:
             act = max(self._last("activity", clause),
-                      len(clause) if self._any("activity", "tail", clause) else -1)
+                      len(clause.lower()) if self._any("activity", "tail", clause) else -1)
             said = self._last("statement", clause)
             if self._any("statement", "after", after) or said > act:
                 c.context = "statement"
             elif self._any("caption", "line", before_line + text[c.start:c.end] + after_line):
                 c.context, c.rank = "caption", RANK_CAPTION
-            elif act >= 0:
-                c.context, c.rank = "activity", RANK_ACTIVITY
             elif self._last("background", clause) >= 0:
                 c.context, c.rank = "background", RANK_BACKGROUND
+            elif act >= 0:
+                c.context, c.rank = "activity", RANK_ACTIVITY
             else:
                 c.context, c.rank = "neutral", RANK_NEUTRAL
 
@@ -461,7 +540,11 @@ class DateExtractor:
     def _year_clues(self, ctx: _Context, cands: list[Candidate], cache: dict) -> None:
         text = ctx.text
         for c in cands:
-            if c.year is not None and c.context != "birth":
+            if c.year is None or c.context == "birth":
+                continue
+            if c.context in ("letter", "validity"):
+                ctx.weak_years.append(c.year)
+            else:
                 ctx.full_years.append((c.start, c.year))
         counts: dict[int, int] = {}
         for _, rx, names in self.year_patterns:
@@ -475,13 +558,17 @@ class DateExtractor:
             if rx.search(text):
                 ctx.era = (lo, hi) if ctx.era is None else (max(ctx.era[0], lo), min(ctx.era[1], hi))
 
-    def _infer_year(self, ctx: _Context, c: Candidate) -> tuple[Optional[int], bool]:
-        """(year, weekday agrees) for a date written without its year."""
+    def _infer_year(self, ctx: _Context, c: Candidate) -> Optional[int]:
+        """The year of a date written without one: the first of the text's other full dates
+        (nearest first), the publication year or the one before, ``Tahun``/``TA`` clues, letter
+        dates, that is not after publication and fits the written weekday; failing that an era
+        window with exactly one fitting year; failing that (with a publication date or without a
+        weekday) the first year not after publication, the weekday then being contradicted."""
         ref = ctx.ref
         order: list[int] = [y for _, y in sorted(ctx.full_years, key=lambda p: abs(p[0] - c.start))]
         if ref is not None:
             order += [ref.year, ref.year - 1]
-        order += ctx.clue_years
+        order += ctx.clue_years + ctx.weak_years
         seen: list[int] = []
         for y in order:
             if y not in seen:
@@ -492,22 +579,22 @@ class DateExtractor:
             if d is None or (ref is not None and d > ref):
                 continue
             if c.weekday is None or d.isoweekday() == c.weekday:
-                return y, True
+                return y
             if fallback is None:
                 fallback = y
         if c.weekday is not None and ctx.era is not None and ref is None:
             fits = [y for y in range(ctx.era[0], ctx.era[1] + 1)
                     if (d := _mkdate(y, c.month, c.day)) is not None and d.isoweekday() == c.weekday]
             if len(fits) == 1:
-                return fits[0], True
+                return fits[0]
         if fallback is not None and (ref is not None or c.weekday is None):
-            return fallback, False
-        return None, False
+            return fallback
+        return None
 
     def _resolve(self, ctx: _Context, c: Candidate) -> None:
         ref = ctx.ref
         if c.year is None:
-            year, agrees = self._infer_year(ctx, c)
+            year = self._infer_year(ctx, c)
             if year is None:
                 return
             c.year, c.year_inferred = year, True
@@ -568,14 +655,16 @@ class DateExtractor:
         return out
 
     # ------------------------------------------------------------------ time
-    def _time(self, text: str, best: Optional[Candidate], cache: dict):
+    def _time(self, text: str, best: Optional[Candidate], cache: dict) -> Optional[TimeFound]:
         found = []
-        seen: list[tuple[int, int]] = []      # every time expression, kept or vetoed
+        seen = _Spans()                       # every time expression, kept or vetoed
         for rule, rx, names in self.time_patterns:
             for m in self._scan(text, rx, names, cache):
-                if any(a < m.end() and m.start() < b for a, b in seen):
+                if len(found) >= MAX_CANDIDATES:
+                    break
+                if seen.overlaps(m.start(), m.end()):
                     continue
-                seen.append((m.start(), m.end()))
+                seen.add(m.start(), m.end())
                 g = m.groupdict()
                 if not (g.get("mi") or g.get("tz") or g.get("pod")):
                     continue
@@ -594,27 +683,21 @@ class DateExtractor:
                     h += 12
                 if h == 24:
                     h = 0
-                found.append((m.start(), m.end(), rule, f"{h:02d}:{mi:02d}"))
+                found.append(TimeFound(m.start(), m.end(), rule, f"{h:02d}:{mi:02d}"))
         if not found:
             return None
-        found.sort()
+        found.sort(key=lambda f: f.start)
         if best is not None:
             lo = self._clause_start(text, best.start)
             hi = self._sentence_end(text, best.end_at or best.end)
-            near = [f for f in found if lo <= f[0] < hi]
+            near = [f for f in found if lo <= f.start < hi]
             if near:
                 return near[0]
         for f in found:
-            clause = text[self._clause_start(text, f[0]):f[0]]
+            clause = text[self._clause_start(text, f.start):f.start]
             if self._last("activity", clause) >= 0 or self._any("activity", "tail", clause):
                 return f
         return found[0]
-
-    def to_disk(self, *args, **kwargs):   # patterns live in data files; nothing to serialise
-        return None
-
-    def from_disk(self, *args, **kwargs):
-        return self
 
 
 def _is_stamp_prefix(before_line: str, ex: DateExtractor) -> bool:

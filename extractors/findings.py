@@ -21,7 +21,6 @@ from typing import Iterator, Optional
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import char_span
 from extractors.data import load_jsonl, load_tsv
 
 GROUP = "findings"
@@ -121,12 +120,29 @@ def compiled(name: str, kind: str) -> tuple[tuple[str, re.Pattern], ...]:
                  for r in _rows(name, kind))
 
 
+@lru_cache(maxsize=None)
+def combined(name: str, kind: str) -> tuple[Optional[re.Pattern], tuple[str, ...]]:
+    """All ``kind`` patterns of a file as one alternation (one scan instead of one per pattern)."""
+    rows = _rows(name, kind)
+    if not rows:
+        return None, ()
+    parts = []
+    for n, r in enumerate(rows):
+        flags = "" if r.get("case") else "(?i:"
+        body = expand(r["pattern"])
+        parts.append(f"(?P<g{n}>{flags}{body}{')' if flags else ''})")
+    return re.compile("|".join(parts)), tuple(r["id"] for r in rows)
+
+
 def first_match(name: str, kind: str, text: str) -> Optional[tuple[str, re.Match]]:
-    for rid, rx in compiled(name, kind):
-        m = rx.search(text)
-        if m:
-            return rid, m
-    return None
+    """(pattern id, match) of the leftmost match of any ``kind`` pattern, or None."""
+    rx, ids = combined(name, kind)
+    if rx is None:
+        return None
+    m = rx.search(text)
+    if m is None:
+        return None
+    return ids[int(m.lastgroup[1:])], m
 
 
 # ---------------------------------------------------------------------- sentences
@@ -154,9 +170,13 @@ def sentences(text: str) -> Iterator[tuple[int, int]]:
             if word in _abbrevs() or (len(word) == 1 and word.isalpha()):
                 continue
         end = m.end() if not m.group().startswith("\n") else m.start()
+        while start < end and text[start].isspace():
+            start += 1
         if end > start:
             yield start, end
         start = m.end()
+    while start < len(text) and text[start].isspace():
+        start += 1
     if start < len(text):
         yield start, len(text)
 
@@ -219,6 +239,8 @@ def operation_context(doc: Doc, text: Optional[str] = None) -> bool:
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop leading discourse words (``Hasilnya,`` ``... mengatakan bahwa``) and edge punctuation."""
+    while start < end and text[start].isspace():
+        start += 1
     for _ in range(3):
         seg = text[start:end]
         hit = first_match(FINDINGS_FILE, "lead", seg)
@@ -286,6 +308,35 @@ def finding_clauses(text: str) -> list[tuple[int, int, str]]:
 
 # ---------------------------------------------------------------------- component
 
+TEXT_KEY = "timpora.text"
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, cached in ``doc.user_data`` (spaCy rebuilds it from the tokens on every access)."""
+    text = doc.user_data.get(TEXT_KEY)
+    expected = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
+    if not isinstance(text, str) or len(text) != expected:
+        text = doc.text
+        doc.user_data[TEXT_KEY] = text
+    return text
+
+
+def make_span(doc: Doc, text: str, start: int, end: int, label: str = "", rule: str = ""):
+    """Like ``common.char_span`` but with the doc's text already at hand (``doc.text`` is slow)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start >= end:
+        return None
+    span = doc.char_span(start, end, label=label, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return None
+    if rule:
+        span.id_ = rule
+    return span
+
+
 class FindingsComponent:
     """Sets ``doc.spans["findings"]``: finding clauses as written, label = the clause."""
 
@@ -296,12 +347,12 @@ class FindingsComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        text = doc.text  # rebuilt from the tokens on every access: read it once
+        text = doc_text(doc)
         if text.strip() and operation_context(doc, text):
             venue = [(s.start_char, s.end_char) for s in doc.spans.get("venue", [])] \
                 if "venue" in doc.spans else []
             for start, end, rule in finding_clauses(text):
-                span = char_span(doc, start, end, rule=f"findings:{rule}")
+                span = make_span(doc, text, start, end, rule=f"findings:{rule}")
                 if span is None or any(vs <= start < ve for vs, ve in venue):
                     continue
                 span.label_ = text[start:end]

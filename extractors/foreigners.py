@@ -9,8 +9,9 @@ is left out when its clause has no find verb (unless it is a group total, ``dari
 TKA``), when it is part of a group already counted (``terdiri dari``, ``di
 antaranya``, ``dari 34 TKA ... 24 TKA``, ``... lainnya``, ``... tersebut``), vague
 (``sedikitnya``) or hearsay. When the first count
-opens the report (headline / lede) and no later count exceeds it, it is the total and the
-later ones are its breakdown; otherwise the counts are per site and add up.
+opens the report (the lede), reports foreigners secured or caught (``mengamankan 13 WNA``,
+``19 WNA terjaring razia``) and no later count exceeds it, it is the total and the later
+ones are its breakdown; otherwise the counts are per site and add up.
 """
 from __future__ import annotations
 
@@ -20,8 +21,7 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import char_span
-from extractors.findings import (FINDINGS_FILE, FOREIGNERS_FILE, compiled, expand, first_match,
+from extractors.findings import (doc_text, make_span, FINDINGS_FILE, FOREIGNERS_FILE, compiled, expand, first_match,
                                  num_pattern, operation_context, parse_number, unit_pattern)
 
 GROUP = "foreigners"
@@ -65,16 +65,18 @@ def _any(kind: str, text: str) -> bool:
     return first_match(FOREIGNERS_FILE, kind, text) is not None
 
 
-def counts_in(text: str, start: int, end: int) -> list[tuple[int, int, int, str]]:
-    """(start, end, value, rule) of the counts of the finding clause ``text[start:end]``."""
+def counts_in(text: str, start: int, end: int) -> list[tuple[int, int, int, str, bool]]:
+    """(start, end, value, rule, secured) of the counts of the finding clause ``text[start:end]``;
+    ``secured``: the clause reports foreigners secured / caught (a lede's total)."""
     clause = text[start:end]
     if _any("hearsay", clause):
         return []
     has_verb = _any("verb", clause)
-    out: list[tuple[int, int, int, str]] = []
+    secured = _any("total_verb", clause)
+    out: list[tuple[int, int, int, str, bool]] = []
     taken: list[tuple[int, int]] = []
     for m in _zero_rx().finditer(clause) if has_verb else ():
-        out.append((start + m.start(), start + m.end(), 0, "none-found"))
+        out.append((start + m.start(), start + m.end(), 0, "none-found", False))
         taken.append((m.start(), m.end()))
     hits = [(m, "count") for m in _count_rx().finditer(clause)]
     for m in _person_rx().finditer(clause):
@@ -94,18 +96,18 @@ def counts_in(text: str, start: int, end: int) -> list[tuple[int, int, int, str]
         if _any("subcount_before", before) or _any("subcount_after", after):
             continue
         taken.append((m.start(), m.end()))
-        out.append((start + m.start(1), start + m.end(), value, rule))
+        out.append((start + m.start(1), start + m.end(), value, rule, secured))
     return sorted(out)
 
 
-def choose(counts: list[tuple[int, int, int, str]]) -> list[tuple[int, int, int, str]]:
+def choose(counts: list[tuple[int, int, int, str, bool]]) -> list[tuple[int, int, int, str, bool]]:
     """The counts to add up (see the module docstring)."""
     if not counts:
         return []
     # the same mention can sit in overlapping clauses: one per offset
     unique = sorted({c[0]: c for c in counts}.values())
     first = unique[0]
-    if first[0] < LEDE_CHARS and first[2] > 0 and all(c[2] <= first[2] for c in unique[1:]):
+    if first[0] < LEDE_CHARS and first[4] and first[2] > 0 and all(c[2] <= first[2] for c in unique[1:]):
         return [first]
     return unique
 
@@ -116,18 +118,18 @@ class ForeignersComponent:
     def __init__(self, nlp: Language, name: str = "timpora_foreigners"):
         self.name = name
         _count_rx(), _person_rx(), _zero_rx()
-        for kind in ("verb", "subcount_before", "subcount_after", "hearsay", "group_total"):
+        for kind in ("verb", "subcount_before", "subcount_after", "hearsay", "group_total", "total_verb"):
             compiled(FOREIGNERS_FILE, kind)
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        text = doc.text  # rebuilt from the tokens on every access: read it once
+        text = doc_text(doc)
         if text.strip() and operation_context(doc, text) and "findings" in doc.spans:
             counts = []
             for finding in doc.spans["findings"]:
                 counts.extend(counts_in(text, finding.start_char, finding.end_char))
-            for start, end, value, rule in choose(counts):
-                span = char_span(doc, start, end, label=str(value), rule=f"foreigners:{rule}")
+            for start, end, value, rule, _secured in choose(counts):
+                span = make_span(doc, text, start, end, label=str(value), rule=f"foreigners:{rule}")
                 if span is not None:
                     spans.append(span)
         doc.spans[GROUP] = spans

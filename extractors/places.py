@@ -44,6 +44,12 @@ RELATIVE_WEIGHT = 0.2
 #: when no region reaches SELECT_WEIGHT, the best kabupaten/kota still counts from this weight
 FALLBACK_WEIGHT = 1.0
 MAX_WORDS = 5
+#: only the first this many characters are read (a report is a few thousand)
+MAX_CHARS = 300_000
+#: a report names a few dozen regions; beyond this many mentions the rest of a text is skipped
+MAX_MENTIONS = 400
+#: fuzzy look-ups per text (each compares with every kabupaten/kota name)
+MAX_FUZZY = 12
 #: context rules that name the TIMPORA's own level (a province named so is a place by itself)
 LEVEL_RULES = ("timpora_level", "level_named")
 #: context rules that a list item only has because of the item before it ("di A, B")
@@ -56,11 +62,12 @@ _LIST_GAP = re.compile(r"\s*(?:\)\s*)?(?:,|/|&|;)?\s*(?:dan|serta|atau|maupun|hi
 _SENTENCE_END = re.compile(r"[.!?]\s|\n")
 _BOTH_AFTER = re.compile(r"[ \t]+(?i:kota|kabupaten|kab\.?)[ \t]*(?:/|dan|&|maupun)[ \t]*(?i:kota|kabupaten|kab\.?)(?!\w)")
 _BOTH_BEFORE = re.compile(r"(?<!\w)(?i:kota|kabupaten|kab\.?)[ \t]*(?:/|dan|&|maupun)[ \t]*(?i:kota|kabupaten|kab\.?)[ \t]+$")
+_LOWER_NEXT = re.compile(r"[ \t]+([a-z][a-z'’-]*)(?:[ \t]+([a-z][a-z'’-]*))?")
 _ABBREVIATIONS = {"kab", "kec", "kep", "prov", "kel", "adm", "kab.", "kec."}
 _ADMIN_WORDS = {"administrasi", "adm"}
 
 
-@dataclass
+@dataclass(slots=True)
 class _Word:
     start: int
     end: int
@@ -69,7 +76,7 @@ class _Word:
     cap: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class _Mention:
     start: int
     end: int
@@ -96,6 +103,7 @@ class _Rule:
     after_required: Optional[re.Pattern] = None
     line_start: bool = False
     bare_only: bool = False
+    window: int = 70
 
 
 @dataclass
@@ -165,8 +173,13 @@ class PlacesComponent:
                     after=re.compile(row["after"]) if row.get("after") else None,
                     sentence=re.compile(row["sentence"]) if row.get("sentence") else None,
                     after_required=re.compile(row["after_required"]) if row.get("after_required") else None,
-                    line_start=bool(row.get("line_start")), bare_only=bool(row.get("bare_only")))
+                    line_start=bool(row.get("line_start")), bare_only=bool(row.get("bare_only")),
+                    window=int(row.get("window", 70)))
                 (self.excludes if kind == "exclude" else self.contexts).append(rule)
+        keep = sorted(set(self.cues) | _ADMIN_WORDS | {"dan"}, key=len, reverse=True)
+        self._word_re = re.compile(
+            r"(?<![\w'’-])(?:[A-Z0-9\u00c0-\u00de][\w'’]*(?:-[^\W_][\w'’]*)*|(?i:%s)(?![\w'’-]))"
+            % "|".join(re.escape(k) for k in keep))
         _names()
 
     # ------------------------------------------------------------------ entry point
@@ -194,6 +207,7 @@ class PlacesComponent:
         best place first."""
         if not text or not text.strip():
             return []
+        text = text[:MAX_CHARS]
         words = self._words(text)
         mentions = self._mentions(text, words)
         if not mentions:
@@ -205,13 +219,14 @@ class PlacesComponent:
         return self._choose(mentions)
 
     # ------------------------------------------------------------------ 1. mentions
-    @staticmethod
-    def _words(text: str) -> list[_Word]:
+    def _words(self, text: str) -> list[_Word]:
+        """Capitalised words, numbers, level words and ``dan``: all a name can be made of."""
         out = []
-        for m in _WORD.finditer(text):
+        key = R.name_key
+        for m in self._word_re.finditer(text):
             w = m.group()
-            out.append(_Word(m.start(), m.end(), w, R.name_key(w) if w[0].isupper() or w.lower() in
-                             _ABBREVIATIONS else w.lower(), w[0].isupper()))
+            cap = w[0].isupper()
+            out.append(_Word(m.start(), m.end(), w, key(w) if cap or w[0].isdigit() else w.lower(), cap))
         return out
 
     @staticmethod
@@ -241,8 +256,9 @@ class PlacesComponent:
     def _mentions(self, text: str, words: list[_Word]) -> list[_Mention]:
         names = _names()
         out: list[_Mention] = []
+        self._fuzzy_left = MAX_FUZZY
         i, n = 0, len(words)
-        while i < n:
+        while i < n and len(out) < MAX_MENTIONS:
             w = words[i]
             low = w.text.lower()
             cue = self.cues.get(low)
@@ -288,10 +304,19 @@ class PlacesComponent:
             hit = self._longest(text, words, j, names.admin, explicit=True)
             if hit is not None:
                 last, codes = hit
+                key = "".join(x.key for x in words[j:last + 1])
+                end = words[last].end
+                more = _LOWER_NEXT.match(text, end)     # "Kabupaten Minahasa selatan"
+                if more is not None:
+                    for group in (2, 1):
+                        if more.group(group) and key + R.name_key(more.group(0)[:more.end(group) - end]) \
+                                in names.admin:
+                            key += R.name_key(more.group(0)[:more.end(group) - end])
+                            codes, end = names.admin[key], more.end(group)
+                            break
                 same = [c for c in codes if R._index().by_code[c].level == level]
                 if same:
-                    return _Mention(cue_start, words[last].end, same, "explicit", cue_start,
-                                    name_key="".join(x.key for x in words[j:last + 1]))
+                    return _Mention(cue_start, end, same, "explicit", cue_start, name_key=key)
             if level in ("kabupaten", "kota"):
                 return self._fuzzy(text, words, cue_start, j, level)
             return None
@@ -321,6 +346,9 @@ class PlacesComponent:
         return None
 
     def _fuzzy(self, text: str, words: list[_Word], cue_start: int, j: int, level: str) -> Optional[_Mention]:
+        if self._fuzzy_left <= 0 or words[j].text.lower() in self.cues:
+            return None
+        self._fuzzy_left -= 1
         last = j
         while last + 1 < len(words) and last - j < 3 and words[last + 1].cap and \
                 self._joined(text, words[last], words[last + 1]):
@@ -328,7 +356,7 @@ class PlacesComponent:
         # the longest run of capitalised words first, then shorter ones
         for end in range(last, j - 1, -1):
             written = text[words[j].start:words[end].end]
-            if len(R.name_key(written)) < 5:
+            if len(R.name_key(written)) < 5 or R.name_key(written) in _names().stop:
                 continue
             hit = R.fuzzy_region(written, level=level, cutoff=88)
             if hit is not None:
@@ -343,8 +371,9 @@ class PlacesComponent:
     def _weigh(self, text: str, m: _Mention) -> None:
         m.weight = self.base.get(m.kind, self.base["bare"])
         m.rule = m.kind
-        line_start = text.rfind("\n", 0, m.cue_start) + 1
-        before = text[max(line_start, m.cue_start - 160):m.cue_start]
+        low = max(0, m.cue_start - 400)
+        newline = text.rfind("\n", low, m.cue_start)
+        line_start = newline + 1 if newline >= 0 or low == 0 else -1   # -1: far from any line start
         after = text[m.end:m.end + 80]
         sentence_start = 0
         for sm in _SENTENCE_END.finditer(text, max(0, m.cue_start - 300), m.cue_start):
@@ -353,19 +382,19 @@ class PlacesComponent:
         for rule in self.excludes:
             if rule.bare_only and m.kind != "bare":
                 continue
-            if self._applies(rule, before, after, sentence, text, m, line_start):
+            if self._applies(rule, after, sentence, text, m, line_start):
                 m.excluded, m.rule = True, rule.id
                 return
         for rule in self.contexts:
-            if rule.weight > m.bonus and self._applies(rule, before, after, sentence, text, m, line_start):
+            if rule.weight > m.bonus and self._applies(rule, after, sentence, text, m, line_start):
                 m.bonus, m.rule = rule.weight, rule.id
 
     @staticmethod
-    def _applies(rule: _Rule, before: str, after: str, sentence: str, text: str, m: _Mention,
-                 line_start: int) -> bool:
-        if rule.line_start and text[line_start:m.cue_start].strip(" \t\"'“”‘’*#>|-–—•"):
+    def _applies(rule: _Rule, after: str, sentence: str, text: str, m: _Mention, line_start: int) -> bool:
+        if rule.line_start and (line_start < 0 or text[line_start:m.cue_start].strip(" \t\"'“”‘’*#>|-–—•")):
             return False
-        if rule.before is not None and not rule.before.search(before):
+        if rule.before is not None and not rule.before.search(
+                text, max(line_start, m.cue_start - rule.window, 0), m.cue_start):
             return False
         if rule.after is not None and not rule.after.search(after):
             return False

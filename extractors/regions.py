@@ -21,6 +21,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Optional, Sequence
 
 from extractors import data
@@ -63,9 +64,13 @@ _PREFIXES: tuple[tuple[re.Pattern, str], ...] = tuple(
     ))
 
 
+@lru_cache(maxsize=1 << 16)
 def name_key(text: str) -> str:
     """The comparison key of a name: ``"Muko-Muko"`` -> ``"mukomuko"``."""
-    text = unicodedata.normalize("NFKD", str(text or "")).lower()
+    text = str(text or "")
+    if text.isascii():
+        return _NON_ALNUM.sub("", _KEP.sub("kepulauan ", text.lower()))
+    text = unicodedata.normalize("NFKD", text).lower()
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = _KEP.sub("kepulauan ", text)
     return _NON_ALNUM.sub("", text)
@@ -324,9 +329,13 @@ def _sort_hits(hits: list[tuple[str, float]]) -> list[Region]:
 def fuzzy_region(name: str, level: Optional[str] = None, cutoff: float = 85) -> Optional[tuple[Region, float]]:
     """The kabupaten/kota (or province) whose name is closest to a misspelt one, with its
     score (0-100), when exactly one is best and above ``cutoff``; else None."""
+    return _fuzzy_region(name_key(name), level, float(cutoff))
+
+
+@lru_cache(maxsize=4096)
+def _fuzzy_region(key: str, level: Optional[str], cutoff: float) -> Optional[tuple[Region, float]]:
     from rapidfuzz import fuzz, process
 
-    key = name_key(name)
     if len(key) < 4:
         return None
     keys, codes = _index().fuzzy_choices()

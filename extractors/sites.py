@@ -11,15 +11,15 @@ Nothing is produced when the report has no operation at all.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 from typing import Optional
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import char_span
 from extractors.data import load_jsonl
-from extractors.findings import (MAX_CHARS, clauses, compiled, numbers, operation_context,
+from extractors.findings import (doc_text, make_span, MAX_CHARS, clauses, combined, compiled, numbers, operation_context,
                                  sentences)
 
 GROUP = "sites"
@@ -37,6 +37,7 @@ _REGION_HEAD = re.compile(r"^(?:kota|kabupaten|kab\.?|provinsi|kecamatan|kec\.?|
                           re.IGNORECASE)
 
 
+@lru_cache(maxsize=None)
 def _words(kind: str) -> frozenset[str]:
     out: set[str] = set()
     for row in load_jsonl(SITES_FILE):
@@ -46,9 +47,12 @@ def _words(kind: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _heads() -> tuple[tuple[str, ...], ...]:
-    """Generic head words, split, longest first."""
-    return tuple(sorted((tuple(h.split()) for h in _words("heads")), key=len, reverse=True))
+def _heads() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Generic head words, split, by their first word, longest first."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for head in sorted((tuple(h.split()) for h in _words("heads")), key=len, reverse=True):
+        out.setdefault(head[0], []).append(head)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 @lru_cache(maxsize=1)
@@ -111,7 +115,7 @@ def _not_site(text: str, qualifier: str = "") -> bool:
 
 def _head_at(words: list[tuple[int, int, str]], i: int) -> int:
     """Number of words of a generic head starting at ``words[i]`` (0 if none)."""
-    for head in _heads():
+    for head in _heads().get(words[i][2].lower().rstrip("."), ()):
         n = len(head)
         if i + n <= len(words) and tuple(w[2].lower().rstrip(".") for w in words[i:i + n]) == head:
             return n
@@ -254,35 +258,41 @@ def find_sites(text: str, venue: tuple[str, ...] = ()) -> list[tuple[int, int, s
     """(start, end, name, rule id) of the sites of ``text`` (no operation check)."""
     text = text[:MAX_CHARS]
     found: list[tuple[int, int, str, str]] = []
-    op_rx = compiled(FINDINGS_FILE, "operation")
+    op_rx = combined(FINDINGS_FILE, "operation")[0]
     needs_op = {r["id"] for r in load_jsonl(SITES_FILE) if r.get("needs_op")}
-    prev_op = False
-    for s_start, s_end in sentences(text):
-        sentence = text[s_start:s_end]
-        has_op = any(rx.search(sentence) for _rid, rx in op_rx)
-        near_op, prev_op = has_op or prev_op, has_op
-        bounds = clauses(text, s_start, s_end)
-        for rid, rx in compiled(SITES_FILE, "cue"):
-            if rid in needs_op and not near_op:
+    sents = list(sentences(text))
+    starts = [a for a, _b in sents]
+    has_op = [False] * len(sents)
+    for m in op_rx.finditer(text):
+        k = bisect_right(starts, m.start()) - 1
+        if k >= 0:
+            has_op[k] = True
+    near_op = [has or (k > 0 and has_op[k - 1]) for k, has in enumerate(has_op)]
+    bounds_cache: dict[int, list[tuple[int, int]]] = {}
+    for rid, rx in compiled(SITES_FILE, "cue"):
+        for m in rx.finditer(text):
+            k = bisect_right(starts, m.start()) - 1
+            if k < 0:
                 continue
-            for m in rx.finditer(text, s_start, min(len(text), s_end + 150)):
-                if m.start() >= s_end:
-                    break
-                # the list runs to the end of its clause (a list may continue into the next sentence
-                # only for "sasaran ... . Yakni")
-                limit = next((ce for cs, ce in bounds if cs <= m.end() <= ce), s_end)
-                if m.end() >= s_end or limit <= m.end():
-                    nxt = next(((a, b) for a, b in sentences(text[m.end():m.end() + MAX_REACH])), None)
-                    if nxt is None:
-                        continue
-                    limit = m.end() + nxt[1]
-                for start, end, qualified in parse_sites(text, m.end(), min(limit, m.end() + MAX_REACH)):
-                    name = _clean(text[start:end])
-                    if len(name) < 3 or _not_site(name, qualified):
-                        continue
-                    if any(_key(name) == _key(v) for v in venue):
-                        continue
-                    found.append((start, start + len(text[start:end].rstrip(" ,.;:")), name, rid))
+            s_start, s_end = sents[k]
+            if rid in needs_op and not near_op[k]:
+                continue
+            if k not in bounds_cache:
+                bounds_cache[k] = clauses(text, s_start, s_end)
+            # the list runs to the end of its clause; a cue at the end of a sentence
+            # ("sasaran ... . Yakni") takes the next sentence
+            limit = next((ce for cs, ce in bounds_cache[k] if cs <= m.end() <= ce), s_end)
+            if m.end() >= s_end or limit <= m.end():
+                if k + 1 >= len(sents):
+                    continue
+                limit = sents[k + 1][1]
+            for start, end, qualified in parse_sites(text, m.end(), min(limit, m.end() + MAX_REACH)):
+                name = _clean(text[start:end])
+                if len(name) < 3 or _not_site(name, qualified):
+                    continue
+                if any(_key(name) == _key(v) for v in venue):
+                    continue
+                found.append((start, start + len(text[start:end].rstrip(" ,.;:")), name, rid))
     # keep the longest of overlapping / contained mentions, in text order
     found.sort(key=lambda x: (x[0], -(x[1] - x[0])))
     out: list[tuple[int, int, str, str]] = []
@@ -319,14 +329,14 @@ class SitesComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        text = doc.text  # rebuilt from the tokens on every access: read it once
+        text = doc_text(doc)
         if text.strip() and operation_context(doc, text):
             venue_spans = list(doc.spans["venue"]) if "venue" in doc.spans else []
             venue = tuple(s.label_ or s.text for s in venue_spans)
             for start, end, name, rule in find_sites(text, venue):
                 if any(v.start_char <= start < v.end_char for v in venue_spans):
                     continue
-                span = char_span(doc, start, end, rule=f"sites:{rule}")
+                span = make_span(doc, text, start, end, rule=f"sites:{rule}")
                 if span is None:
                     continue
                 span.label_ = name

@@ -13,8 +13,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import char_span
-from extractors.findings import compiled, operation_context
+from extractors.findings import doc_text, make_span, compiled, operation_context
 
 GROUP = "violations"
 VIOLATIONS_FILE = "violations.jsonl"
@@ -45,7 +44,7 @@ class ViolationsComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        text = doc.text  # rebuilt from the tokens on every access: read it once
+        text = doc_text(doc)
         if text.strip() and operation_context(doc, text) and "findings" in doc.spans:
             verdicts = [v for f in doc.spans["findings"]
                         if (v := judge(text, f.start_char, f.end_char)) is not None]
@@ -57,7 +56,7 @@ class ViolationsComponent:
                 verdict = "false", (counts[0].start_char, counts[0].end_char), "none-found"
             if verdict is not None:
                 value, (start, end), rule = verdict
-                span = char_span(doc, start, end, label=value, rule=f"violations:{rule}")
+                span = make_span(doc, text, start, end, label=value, rule=f"violations:{rule}")
                 if span is not None:
                     spans.append(span)
         doc.spans[GROUP] = spans

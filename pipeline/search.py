@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from dataclasses import asdict, dataclass, field
 from typing import Any, Optional, Union
 
-from sqlalchemy import Boolean, Select, and_, bindparam, false, func, or_, select
+from sqlalchemy import (Boolean, Select, String, and_, bindparam, cast, false, func, literal, or_, select,
+                        union_all)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.expression import ColumnElement
@@ -97,11 +99,16 @@ def _text_match_default(element: _TextMatch, compiler, **kw) -> str:  # SQLite F
 
 @compiles(_TextMatch, "postgresql")
 def _text_match_pg(element: _TextMatch, compiler, **kw) -> str:
+    """Word hits through the ``tsvector`` GIN index; when there is none at all, names that are
+    trigram-similar (typos in a name). The fallback branch is gated by a one-time filter, so
+    a query with word hits never runs the trigram scan (slow for common words)."""
     col = compiler.process(RecordRow.__table__.c.report_id, **kw)
     q1, q2 = compiler.process(element.raw, **kw), compiler.process(element.raw2, **kw)
     op = "<%%" if compiler.dialect.paramstyle in ("format", "pyformat") else "<%"  # trigram word similarity
-    return (f"{col} IN (SELECT search_docs.report_id FROM search_docs WHERE "
-            f"search_docs.tsv @@ plainto_tsquery('simple', {q1}) OR {q2} {op} search_docs.names)")
+    words = f"search_docs.tsv @@ plainto_tsquery('simple', {q1})"
+    return (f"{col} IN (SELECT search_docs.report_id FROM search_docs WHERE {words} "
+            f"UNION ALL SELECT search_docs.report_id FROM search_docs WHERE {q2} {op} search_docs.names "
+            f"AND NOT EXISTS (SELECT 1 FROM search_docs WHERE {words}))")
 
 
 # --------------------------------------------------------------------------- resolution
@@ -136,23 +143,27 @@ def _level_of(code: str) -> str:
 
 def resolve_places(query: str) -> list[tuple[str, str, str]]:
     """``(code, level, name)`` of the regions a place query means (best match and its namesakes)."""
-    q = (query or "").strip()
+    return list(_resolve_places((query or "").strip()))
+
+
+@lru_cache(maxsize=256)
+def _resolve_places(q: str) -> tuple[tuple[str, str, str], ...]:
     if not q:
-        return []
+        return ()
     if _CODE.match(q):
-        return [(q, _level_of(q), q)]
+        return ((q, _level_of(q), q),)
     from extractors.regions import search_regions
 
     found = search_regions(q) or []
     if not found:
-        return []
+        return ()
     best = found[0]
 
     def bare(name: str) -> str:
         return re.sub(r"^(provinsi|kabupaten|kab\.?|kota|kecamatan|desa|kelurahan)\s+", "", name.lower()).strip()
 
     keep = [best] + [r for r in found[1:] if bare(r.name) == bare(best.name)]
-    return [(r.code, r.level, r.name) for r in keep]
+    return tuple((r.code, r.level, r.name) for r in keep)
 
 
 def _place_condition(code: str, level: str):
@@ -174,10 +185,16 @@ def _place_ids(regions: list[tuple[str, str, str]]):
     return select(RecordPlace.report_id).where(or_(*[_place_condition(c, lvl) for c, lvl, _ in regions]))
 
 
-def _agency_condition(query: str):
+@lru_cache(maxsize=256)
+def _resolve_agency(query: str) -> tuple[tuple[str, ...], Optional[str]]:
     from extractors.gazetteer import resolve_agency
 
     codes, region_code = resolve_agency(query)
+    return tuple(codes or ()), region_code
+
+
+def _agency_condition(query: str):
+    codes, region_code = _resolve_agency(query)
     codes = sorted(set(codes or []))
     if not codes:
         q = query.strip()
@@ -252,17 +269,19 @@ def _conditions(q: SearchQuery) -> list:
 def build_select(q: SearchQuery) -> Select:
     """SELECT of the matching report ids, newest activity first (no limit applied)."""
     return (select(RecordRow.report_id).where(*_conditions(q))
-            .order_by(RecordRow.date.desc().nulls_last(), RecordRow.report_id.desc()))
+            .order_by(*_ORDER))
 
 
-def facets_select(q: SearchQuery, facet: str, *, limit: int = FACET_LIMIT) -> Select:
-    """``(value, label, count)`` rows of one facet over the records matching ``q``."""
-    conds = _conditions(q)
-    n = func.count(RecordRow.report_id.distinct()).label("n")
+_ORDER = (RecordRow.date.desc().nulls_last(), RecordRow.report_id.desc())
+
+
+def _facet_stmt(facet: str, ids, limit: int) -> Select:
+    """``(value, label, count)`` of one facet over the report ids of ``ids`` (a subquery / CTE)."""
+    n = func.count(ids.c.report_id.distinct()).label("n")
     if facet == "agency":
         label = func.coalesce(AgencyRef.name, RecordAgency.code)
-        stmt = (select(RecordAgency.code, label, n).select_from(RecordAgency)
-                .join(RecordRow, RecordRow.report_id == RecordAgency.report_id)
+        stmt = (select(RecordAgency.code, label, n).select_from(ids)
+                .join(RecordAgency, RecordAgency.report_id == ids.c.report_id)
                 .outerjoin(AgencyRef, AgencyRef.code == RecordAgency.code)
                 .group_by(RecordAgency.code, AgencyRef.name))
         key = RecordAgency.code
@@ -270,27 +289,60 @@ def facets_select(q: SearchQuery, facet: str, *, limit: int = FACET_LIMIT) -> Se
         col = RecordPlace.regency_code if facet == "place" else RecordPlace.province_code
         ref = aliased(RegionRef)
         label = func.coalesce(ref.name, col)
-        stmt = (select(col, label, n).select_from(RecordPlace)
-                .join(RecordRow, RecordRow.report_id == RecordPlace.report_id)
+        stmt = (select(col, label, n).select_from(ids)
+                .join(RecordPlace, RecordPlace.report_id == ids.c.report_id)
                 .outerjoin(ref, ref.code == col).where(col.is_not(None))
                 .group_by(col, ref.name))
         key = col
     elif facet == "year":
-        stmt = (select(RecordRow.year, RecordRow.year, n).where(RecordRow.year.is_not(None))
-                .group_by(RecordRow.year))
+        stmt = (select(RecordRow.year, RecordRow.year, n).select_from(ids)
+                .join(RecordRow, RecordRow.report_id == ids.c.report_id)
+                .where(RecordRow.year.is_not(None)).group_by(RecordRow.year))
         key = RecordRow.year
     elif facet == "kind":
-        stmt = select(RecordRow.kind, RecordRow.kind, n).group_by(RecordRow.kind)
+        stmt = (select(RecordRow.kind, RecordRow.kind, n).select_from(ids)
+                .join(RecordRow, RecordRow.report_id == ids.c.report_id).group_by(RecordRow.kind))
         key = RecordRow.kind
     elif facet == "flag":
-        stmt = (select(FlagRow.kind, FlagRow.kind, n).select_from(FlagRow)
-                .join(RecordRow, RecordRow.report_id == FlagRow.report_id)
+        stmt = (select(FlagRow.kind, FlagRow.kind, n).select_from(ids)
+                .join(FlagRow, FlagRow.report_id == ids.c.report_id)
                 .where(FlagRow.status == FLAG_OPEN).group_by(FlagRow.kind))
         key = FlagRow.kind
     else:
         raise SearchError(f"unknown facet {facet!r} (facets: {', '.join(FACETS)})")
     order = [n.desc(), key.desc()] if facet == "year" else [n.desc(), key]
-    return stmt.where(*conds).order_by(*order).limit(limit)
+    return stmt.order_by(*order).limit(limit)
+
+
+def _matching_ids(q: SearchQuery, name: str = "matches"):
+    """The ids of the records matching ``q`` as a CTE, computed once however often it is used."""
+    return select(RecordRow.report_id).where(*_conditions(q)).cte(name).prefix_with("MATERIALIZED")
+
+
+def facets_select(q: SearchQuery, facet: str, *, limit: int = FACET_LIMIT) -> Select:
+    """``(value, label, count)`` rows of one facet over the records matching ``q``."""
+    if facet not in FACETS:
+        raise SearchError(f"unknown facet {facet!r} (facets: {', '.join(FACETS)})")
+    return _facet_stmt(facet, _matching_ids(q), limit)
+
+
+def all_facets_select(q: SearchQuery, facets: tuple[str, ...] = FACETS, *, limit: int = FACET_LIMIT) -> Select:
+    """Every facet in one statement: ``(facet, value, label, count, position)`` rows.
+
+    The matching ids are computed once (a materialised CTE) and each facet groups over them;
+    values and labels come back as text (a year as its digits).
+    """
+    bad = [f for f in facets if f not in FACETS]
+    if bad:
+        raise SearchError(f"unknown facet {bad[0]!r} (facets: {', '.join(FACETS)})")
+    ids = _matching_ids(q)
+    parts = []
+    for name in facets:
+        inner = _facet_stmt(name, ids, limit).subquery(f"facet_{name}")
+        value, label, n = inner.c[0], inner.c[1], inner.c.n
+        parts.append(select(literal(name).label("facet"), cast(value, String).label("value"),
+                            cast(label, String).label("label"), n.label("n")).select_from(inner))
+    return union_all(*parts)
 
 
 # --------------------------------------------------------------------------- running
@@ -332,17 +384,39 @@ def _rows(session: Session, ids: list[int]) -> list[dict]:
 
 
 def search(session: Session, q: SearchQuery, *, facets: Union[bool, tuple[str, ...]] = True) -> SearchResult:
-    """Run a query: total count, one page of rows and the facet counts."""
-    ids_sel = build_select(q)
-    total = session.scalar(select(func.count()).select_from(ids_sel.order_by(None).subquery())) or 0
-    limit = max(0, int(q.limit))
+    """Run a query: total count, one page of rows and the facet counts.
+
+    With filters, the page and the total come from one statement (``count(*) OVER ()`` over
+    the matches, so the filter runs once); without any, a plain count and the index order.
+    All facets come from one more statement over the matching ids (``all_facets_select``).
+    """
+    conds = _conditions(q)
+    limit, offset = max(0, int(q.limit)), max(0, int(q.offset))
     page: list[int] = []
-    if limit:
-        page = list(session.scalars(ids_sel.limit(limit).offset(max(0, int(q.offset)))))
+    total: Optional[int] = None
+    if limit and conds:
+        found = session.execute(select(RecordRow.report_id, func.count().over().label("total"))
+                                .where(*conds).order_by(*_ORDER).limit(limit).offset(offset)).all()
+        page = [r.report_id for r in found]
+        if found:
+            total = found[0].total
+    elif limit:
+        page = list(session.scalars(select(RecordRow.report_id).order_by(*_ORDER).limit(limit).offset(offset)))
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(RecordRow).where(*conds)) or 0
     result = SearchResult(total=total, rows=_rows(session, page))
     wanted = FACETS if facets is True else (tuple(facets) if facets else ())
-    for name in wanted:
-        result.facets[name] = [(v, str(l), int(c)) for v, l, c in session.execute(facets_select(q, name))]
+    if wanted:
+        got: dict[str, list] = {name: [] for name in wanted}
+        for name, value, label, count in session.execute(all_facets_select(q, wanted)):
+            got[name].append((int(value) if name == "year" else value, str(label), int(count)))
+        for name in wanted:  # the order of ``facets_select``: most frequent first, then by value
+            items = got[name]
+            if name == "year":
+                items.sort(key=lambda t: (-t[2], -t[0]))
+            else:
+                items.sort(key=lambda t: (-t[2], str(t[0])))
+            result.facets[name] = items
     return result
 
 

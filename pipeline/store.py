@@ -221,7 +221,8 @@ def _extracted_fields(record: Record) -> dict[str, Any]:
         "sites": [{"name": s} for s in record.sites],
         "findings": [{"text": f} for f in record.findings],
         "foreigners_found": record.foreigners_found, "violations": record.violations,
-        "flags": [f.to_json() for f in record.flags],
+        "flags": [_drop_none({"field": f.field, "kind": f.kind, "message": f.message, "start": f.start,
+                              "end": f.end}) for f in record.flags],
     }
 
 
@@ -448,10 +449,17 @@ def _new_flags(session: Session, report_id: int, record: Record, corrected: set[
 
 def save_many(session: Session, items: Sequence[tuple[Any, Record]], *,
               pipeline_version: Optional[str] = None) -> list[int]:
-    """Bulk-store new reports (executemany; reports whose sha256 is known are skipped).
+    """Bulk-store new reports (reports whose sha256 is known are skipped).
 
     ``items`` are ``(src, record)`` pairs; ``src`` needs the ``SourceDocument`` attributes and may
     carry ``published`` / ``source_url``. Returns the new report ids in input order.
+
+    The bulk path bypasses per-row SQLAlchemy work: report ids are allocated up front (one
+    ``nextval`` round trip on PostgreSQL; on SQLite the first row's rowid under the write lock
+    that insert takes), every table's rows are built as plain tuples in one pass, and they go
+    to the driver in one statement per table: ``executemany`` on SQLite, ``COPY`` on
+    PostgreSQL, on the session's connection (its transaction / savepoint). Values stay bound
+    parameters / COPY data, never SQL text. A duplicate raises ``IntegrityError`` as usual.
     """
     version = pipeline_version or _pipeline_version()
     known = known_hashes(session, (getattr(s, "sha256", None) for s, _ in items))
@@ -465,37 +473,146 @@ def save_many(session: Session, items: Sequence[tuple[Any, Record]], *,
         todo.append((src, rec))
     if not todo:
         return []
-    now = _now()
-    report_rows = []
-    for src, rec in todo:
+    conn = session.connection()
+    dialect = conn.dialect
+    try:
+        if dialect.name == "postgresql":
+            return _bulk_pg(conn, todo, version)
+        return _bulk_sqlite(conn, todo, version)
+    except dialect.loaded_dbapi.IntegrityError as exc:  # same contract as Core: sqlalchemy's IntegrityError
+        raise IntegrityError("bulk insert", None, exc) from exc
+
+
+# column order of each table in the bulk path (``id`` of ``reports`` first)
+_REPORT_COLS = ("id", "doc_id", "name", "path", "member", "sha256", "format", "size", "published", "source_url",
+                "text", "blocks", "properties", "status", "failure_reason", "pipeline_version", "created_at",
+                "updated_at")
+_RECORD_COLS = ("report_id", "kind", "office", "date", "date_end", "time", "venue", "chair_name", "chair_role",
+                "chair_present", "foreigners_found", "violations", "year", "extracted", "extracted_at")
+_BULK_COLS = {
+    "reports": _REPORT_COLS,
+    "records": _RECORD_COLS,
+    "record_agencies": ("report_id", "position", "code", "mention", "jurisdiction", "jurisdiction_name"),
+    "record_places": ("report_id", "position", "code", "name", "mention", "regency_code", "province_code"),
+    "record_sites": ("report_id", "position", "name"),
+    "record_findings": ("report_id", "position", "text"),
+    "search_docs": ("report_id", "body", "names"),
+    "evidence": ("report_id", "field", "start", "end", "text", "rule", "page", "block"),
+    "flags": ("report_id", "field", "kind", "message", "start", "end", "status", "created_at", "resolved_at"),
+}
+
+
+def _bulk_rows(todo: list[tuple[Any, Record]], ids: Sequence[int], version: str, dumps, day, now: Any) -> dict:
+    """Every table's rows (tuples in ``_BULK_COLS`` order) for new reports ``ids``.
+
+    The values are those ``save_report`` writes (no corrections exist for new reports, so the
+    effective values are the extracted ones); ``dumps`` makes the JSON text, ``day`` and ``now``
+    are dates / the timestamp as the driver takes them.
+    """
+    out: dict[str, list[tuple]] = {t: [] for t in _BULK_COLS}
+    reports, records, agencies, places = out["reports"], out["records"], out["record_agencies"], out["record_places"]
+    sites, findings, sdocs, evidence, flags = (out["record_sites"], out["record_findings"], out["search_docs"],
+                                               out["evidence"], out["flags"])
+    for rid, (src, rec) in zip(ids, todo):
         cols = _src_columns(src)
-        if rec.id:
-            cols["doc_id"] = rec.id
-        cols.update(published=_to_date(getattr(src, "published", None) or rec.published),
-                    source_url=getattr(src, "source_url", None), status=STATUS_STORED, failure_reason=None,
-                    pipeline_version=version, created_at=now, updated_at=now)
-        report_rows.append(cols)
-    reports = Report.__table__
-    ids = list(session.scalars(insert(reports).returning(reports.c.id, sort_by_parameter_order=True), report_rows))
-    rec_rows, children, sdocs, ev_rows, flag_rows = [], {}, [], [], []
-    for rid, (src, rec), cols in zip(ids, todo, report_rows):
+        text = cols["text"]
+        published = _to_date(getattr(src, "published", None) or rec.published)
+        reports.append((rid, rec.id or cols["doc_id"], cols["name"], cols["path"], cols["member"], cols["sha256"],
+                        cols["format"], cols["size"], published and day(published),
+                        getattr(src, "source_url", None), text, dumps(cols["blocks"]), dumps(cols["properties"]),
+                        STATUS_STORED, None, version, now, now))
         extracted = _extracted_fields(rec)
         eff = effective_fields(extracted, ())
-        rec_rows.append({"report_id": rid, "extracted": extracted, "extracted_at": now, **_record_columns(eff)})
-        for table, rows in _child_rows(rid, eff).items():
-            children.setdefault(table, []).extend(rows)
-        sdocs.append({"report_id": rid, "body": cols["text"], "names": _search_names(eff)})
-        ev_rows += _evidence_rows(rid, rec)
-        flag_rows += _flag_rows(rid, rec, set())
-    session.execute(insert(RecordRow.__table__), rec_rows)
-    for table, rows in children.items():
-        if rows:
-            session.execute(insert(table.__table__), rows)
-    session.execute(insert(SearchDoc.__table__), sdocs)
-    if ev_rows:
-        session.execute(insert(EvidenceRow.__table__), ev_rows)
-    if flag_rows:
-        session.execute(insert(FlagRow.__table__), flag_rows)
+        c = _record_columns(eff)
+        date, date_end = c["date"], c["date_end"]
+        records.append((rid, c["kind"], c["office"], date and day(date), date_end and day(date_end), c["time"],
+                        c["venue"], c["chair_name"], c["chair_role"], c["chair_present"], c["foreigners_found"],
+                        c["violations"], c["year"], dumps(extracted), now))
+        for i, a in enumerate(eff["agencies"]):
+            if not isinstance(a, dict):
+                a = {"code": str(a), "name": str(a)}
+            agencies.append((rid, i, str(a.get("code") or ""), a.get("name"), a.get("jurisdiction"),
+                             a.get("jurisdiction_name")))
+        for i, p in enumerate(eff["places"]):
+            if not isinstance(p, dict):
+                p = {"name": str(p), "code": ""}
+            code = str(p.get("code") or "")
+            places.append((rid, i, code, str(p.get("name") or code), p.get("mention"),
+                           code[:5] if len(code) >= 5 else None, code[:2] if len(code) >= 2 else None))
+        for i, x in enumerate(eff["sites"]):
+            sites.append((rid, i, str(x.get("name") if isinstance(x, dict) else x)))
+        for i, x in enumerate(eff["findings"]):
+            findings.append((rid, i, str(x.get("text") if isinstance(x, dict) else x)))
+        sdocs.append((rid, text, _search_names(eff)))
+        for field_, items in (rec.evidence or {}).items():
+            for e in items:
+                evidence.append((rid, field_, e.start, e.end, e.text, e.rule, e.page, e.block))
+        if rec.flags:
+            for r in _flag_rows(rid, rec, set()):
+                flags.append((rid, r["field"], r["kind"], r["message"], r["start"], r["end"], r["status"],
+                              now, None))
+    return out
+
+
+_JSON = None
+
+
+def _json_dumps(value: Any) -> str:
+    global _JSON
+    if not value:
+        if value == []:
+            return "[]"
+        if value == {}:
+            return "{}"
+    if _JSON is None:
+        import json
+
+        _JSON = json.JSONEncoder().encode
+    return _JSON(value)
+
+
+def _bulk_sqlite(conn, todo: list[tuple[Any, Record]], version: str) -> list[int]:
+    """executemany of plain tuples on the DBAPI connection (dates and timestamps as SQLAlchemy stores them)."""
+    dialect = conn.dialect
+    quote = dialect.identifier_preparer.quote
+    day = RecordRow.__table__.c.date.type._cached_bind_processor(dialect) or (lambda d: d)
+    stamp = Report.__table__.c.created_at.type._cached_bind_processor(dialect) or (lambda t: t)
+    rows = _bulk_rows(todo, range(len(todo)), version, _json_dumps, day, stamp(_now()))  # ids are offsets here
+    cur = conn.connection.driver_connection.cursor()
+    try:
+        # the first report takes the write lock and its rowid; the rest follow it (nobody else can insert)
+        rep_cols = _BULK_COLS["reports"]
+        cur.execute(f"INSERT INTO reports ({', '.join(quote(c) for c in rep_cols[1:])}) "
+                    f"VALUES ({', '.join('?' * (len(rep_cols) - 1))})", rows["reports"][0][1:])
+        first = cur.lastrowid  # rows were built with ids 0..n-1: report i gets first + i
+        for name, cols in _BULK_COLS.items():
+            data = rows[name][1:] if name == "reports" else rows[name]
+            if data:
+                cur.executemany(f"INSERT INTO {quote(name)} ({', '.join(quote(c) for c in cols)}) "
+                                f"VALUES ({', '.join('?' * len(cols))})", [(first + r[0],) + r[1:] for r in data])
+    finally:
+        cur.close()
+    return list(range(first, first + len(todo)))
+
+
+def _bulk_pg(conn, todo: list[tuple[Any, Record]], version: str) -> list[int]:
+    """Ids from the reports sequence in one round trip, then one COPY per table."""
+    quote = conn.dialect.identifier_preparer.quote
+    ids = [r[0] for r in conn.exec_driver_sql(
+        "SELECT nextval(pg_get_serial_sequence('reports', 'id')) FROM generate_series(1, %(n)s)",
+        {"n": len(todo)})]
+    rows = _bulk_rows(todo, ids, version, _json_dumps, lambda d: d, _now())
+    cur = conn.connection.driver_connection.cursor()
+    try:
+        for name, cols in _BULK_COLS.items():
+            data = rows[name]
+            if not data:
+                continue
+            with cur.copy(f"COPY {quote(name)} ({', '.join(quote(c) for c in cols)}) FROM STDIN") as copy:
+                for r in data:
+                    copy.write_row(r)
+    finally:
+        cur.close()
     return ids
 
 

@@ -100,6 +100,11 @@ def test_no_year_no_date(nlp, text):
     assert run(nlp, text)[0] is None
 
 
+def test_letter_year_is_a_weak_clue(nlp):
+    text = "Sesuai SK Nomor 5 tanggal 3 Desember 2023, rapat digelar pada 14 Mei di aula."
+    assert run(nlp, text, "2024-05-20")[0] == "2024-05-14"
+
+
 def test_written_year_not_flagged(nlp):
     assert FLAG_YEAR_INFERRED not in run(nlp, "Rapat digelar Selasa (7/3/2023).")[3]
 
@@ -123,6 +128,8 @@ def test_weekday_resolved_against_publication(nlp, text, published, expected):
     ("Kegiatan ini bagian dari program Jumat Curhat kepolisian.", "2024-05-09"),
     ("Dua minggu lalu tim melakukan operasi.", "2024-05-09"),
     ("Kepala Kantor dihubungi dari Kupang, Sabtu, mengatakan pengawasan terus berjalan.", "2024-05-09"),
+    ("Operasi gabungan itu diungkapkan Kepala Kanim, Kamis.", "2024-05-09"),
+    ("Pengawasan rutin digelar setiap hari Senin di pelabuhan.", "2024-05-09"),
 ])
 def test_weekday_without_date_ignored(nlp, text, published):
     assert run(nlp, text, published)[0] is None
@@ -163,10 +170,17 @@ def test_matching_weekday_not_flagged(nlp):
     ("Operasi digelar Senin (3/6/2024) sampai dengan Rabu (5/6/2024).", "2024-06-03", "2024-06-05"),
     ("Razia pada Kamis (27/10/2016) pukul 20.30 WIB hingga Jumat dini hari.", "2016-10-27", "2016-10-28"),
     ("Operasi digelar Kamis, 6 Juni 2024 s.d. Sabtu, 8 Juni 2024.", "2024-06-06", "2024-06-08"),
+    ("Kegiatan digelar Selasa-Rabu (4-5/6/2024) di hotel.", "2024-06-04", "2024-06-05"),
+    ("Rapat digelar tanggal 4 s.d 5 Juni 2024 di hotel.", "2024-06-04", "2024-06-05"),
 ])
 def test_ranges(nlp, text, start, end):
     got, got_end, *_ = run(nlp, text)
     assert (got, got_end) == (start, end)
+
+
+def test_yearless_range_resolved_against_publication(nlp):
+    got = run(nlp, "Rapat digelar pada Sabtu (1/6) hingga Minggu (2/6) di hotel.", "2024-06-05")
+    assert got[:2] == ("2024-06-01", "2024-06-02")
 
 
 @pytest.mark.parametrize("text,start", [
@@ -197,6 +211,10 @@ def test_single_day_has_no_end(nlp, text, start):
     ("Seorang WNA kelahiran 12 Maret 1990 diamankan dalam operasi yang digelar Senin (4/3/2024).",
      "2024-03-04"),
     ("Izin tinggalnya berlaku sampai dengan 3 Juli 2025. Operasi digelar Rabu (21/8/2024).", "2024-08-21"),
+    ("Sebelumnya, pada Senin (1/7/2024) tim juga menggelar rapat. Operasi digelar Rabu (3/7/2024).",
+     "2024-07-03"),
+    ("Penulis: Andi | Editor: Budi | Senin, 3 Juni 2024 10:15 WIB\nRapat Timpora digelar Jumat (31/5/2024).",
+     "2024-05-31"),
 ])
 def test_activity_date_chosen_over_others(nlp, text, expected):
     assert run(nlp, text)[0] == expected

@@ -150,3 +150,54 @@ def test_correction_needs_reviewer_and_known_report(engine, make_source):
             add_correction(s, rid + 999, "date", "2019-01-01", reviewer="sari")
         with pytest.raises(StoreError):
             add_correction(s, rid, "date", "2019-01-01", reviewer="sari", action="delete")
+
+
+def _strip_ids(rec: dict) -> dict:
+    out = {k: v for k, v in rec.items() if k not in ("report_id", "id", "name", "sha256", "size")}
+    return out
+
+
+def test_save_many_stores_what_save_report_stores(engine, make_source):
+    one, many = make_source(TEXT, "satu-satu.txt"), make_source(TEXT + " Bulk.", "sekaligus.txt")
+    from pipeline.store import save_many
+
+    with session_scope(engine) as s:
+        rid, _ = save_report(s, one, _record("satu-satu"), published="2019-03-14")
+        one.published = many.published = "2019-03-14"
+        [bid] = save_many(s, [(many, _record("sekaligus"))])
+        single, bulk = effective_record(s, rid), effective_record(s, bid)
+    assert bulk["id"] == "sekaligus" and bulk["sha256"] == many.sha256
+    assert _strip_ids(bulk) == _strip_ids(single)
+    with session_scope(engine) as s:
+        assert report_text(s, bid)[0] == TEXT + " Bulk."
+
+
+def test_save_many_returns_ids_in_order_and_skips_known_bytes(engine, make_source):
+    from pipeline.search import SearchQuery, search
+    from pipeline.store import save_many
+
+    srcs = [make_source(f"Rapat TIMPORA nomor {n} di Kabupaten Mukomuko.", f"massal-{n}.txt") for n in range(5)]
+    with session_scope(engine) as s:
+        first = save_many(s, [(src, _record(f"massal-{n}")) for n, src in enumerate(srcs[:3])])
+        second = save_many(s, [(src, _record(f"massal-{n}")) for n, src in enumerate(srcs)]
+                           + [(srcs[4], _record("massal-4-lagi"))])
+    assert len(first) == 3 and len(second) == 2 and len(set(first + second)) == 5
+    with session_scope(engine) as s:
+        assert [effective_record(s, i)["id"] for i in first + second] == [f"massal-{n}" for n in range(5)]
+        hits = search(s, SearchQuery(text="nomor 3"), facets=False)
+    assert [r["id"] for r in hits.rows] == ["massal-3"]
+
+
+def test_save_many_duplicate_bytes_raise_integrity_error(engine, make_source, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    import pipeline.store as store
+
+    src = make_source(TEXT + " ganda", "ganda.txt")
+    with session_scope(engine) as s:
+        save_report(s, src, _record("ganda"))
+    # a concurrent writer stored the bytes between the known-hash check and the insert
+    monkeypatch.setattr(store, "known_hashes", lambda session, hashes: set())
+    with pytest.raises(IntegrityError):
+        with session_scope(engine) as s:
+            store.save_many(s, [(src, _record("ganda-2"))])

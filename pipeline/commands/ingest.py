@@ -65,7 +65,9 @@ def _summary_tables(console, summary: dict[str, Any], *, max_rows: int = 50) -> 
     failures = summary.get("failures") or []
     errors = summary.get("errors") or []
     if failures or errors:
-        table = Table("file", "reason", title=f"failed ({len(failures) + len(errors)})", title_justify="left")
+        table = Table(title=f"failed ({len(failures) + len(errors)})", title_justify="left")
+        table.add_column("file", overflow="fold")
+        table.add_column("reason", overflow="fold")
         for f in (failures + errors)[:max_rows]:
             table.add_row(f["name"], f["reason"])
         if len(failures) + len(errors) > max_rows:
@@ -73,8 +75,10 @@ def _summary_tables(console, summary: dict[str, Any], *, max_rows: int = 50) -> 
         console.print(table)
     flagged = summary.get("flagged_reports") or []
     if flagged:
-        table = Table("report", "file", "flags", title=f"flagged for review ({len(flagged)})",
-                      title_justify="left")
+        table = Table(title=f"flagged for review ({len(flagged)})", title_justify="left")
+        table.add_column("report")
+        table.add_column("file", overflow="fold")
+        table.add_column("flags", overflow="fold")
         for f in flagged[:max_rows]:
             table.add_row(str(f["report_id"]), f["name"], ", ".join(f["flags"]))
         if len(flagged) > max_rows:

@@ -1,0 +1,98 @@
+"""findings: clauses reporting what an operation found or did; nothing from meetings."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from extractors import build_nlp
+from extractors.findings import has_operation, is_headline, sentences
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_nlp(["timpora_sites", "timpora_findings", "timpora_foreigners", "timpora_violations"])
+
+
+def findings(nlp, text):
+    doc = nlp(text)
+    return [s.label_ for s in doc.spans["findings"]]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Operasi gabungan digelar Rabu. Di lokasi, petugas menemukan 4 WNA asal Korea Selatan.",
+     "petugas menemukan 4 WNA asal Korea Selatan"),
+    ("Dalam sidak itu seorang WNA asal Rusia diamankan karena izin tinggalnya sudah habis.",
+     "Dalam sidak itu seorang WNA asal Rusia diamankan karena izin tinggalnya sudah habis"),
+    ("Razia berlangsung tertib. Hasilnya, tidak ditemukan pelanggaran keimigrasian.",
+     "tidak ditemukan pelanggaran keimigrasian"),
+    ("Operasi itu berakhir sore. Terhadap keduanya dilakukan penahanan sementara (STP Paspor).",
+     "Terhadap keduanya dilakukan penahanan sementara (STP Paspor)"),
+    ("Dalam operasi, Kepala Seksi Inteldakim menjelaskan bahwa seluruh TKA memiliki izin tinggal yang masih berlaku.",
+     "seluruh TKA memiliki izin tinggal yang masih berlaku"),
+    ("Pada patroli tersebut, WNA itu diberikan teguran karena tidak membawa paspor.",
+     "Pada patroli tersebut, WNA itu diberikan teguran karena tidak membawa paspor"),
+])
+def test_finding_clause(nlp, text, expected):
+    assert findings(nlp, text) == [expected]
+
+
+def test_each_sentence_with_a_finding_is_one_finding(nlp):
+    text = ("Tim operasi mendatangi dua hotel. Di hotel pertama tim mendapati 3 orang asing. "
+            "Di hotel kedua tidak ada tamu orang asing.")
+    assert findings(nlp, text) == ["Di hotel pertama tim mendapati 3 orang asing",
+                                   "Di hotel kedua tidak ada tamu orang asing"]
+
+
+def test_quote_attribution_is_left_out(nlp):
+    text = '"Kami amankan 5 WNA dalam operasi itu," kata Kepala Kantor Imigrasi kepada wartawan.'
+    assert findings(nlp, text) == ["Kami amankan 5 WNA dalam operasi itu"]
+
+
+@pytest.mark.parametrize("text", [
+    # conditions, wishes, purposes and statistics are not findings
+    "Dalam operasi nanti, jika ditemukan pelanggaran maka WNA akan dideportasi.",
+    "Operasi ini bertujuan agar tidak ada orang asing yang menyalahgunakan izin tinggal.",
+    "Sebelum operasi, tercatat 120 WNA pemegang ITAS di wilayah tersebut.",
+])
+def test_not_findings(nlp, text):
+    assert findings(nlp, text) == []
+
+
+def test_meeting_statistics_yield_nothing(nlp):
+    text = ("Kantor Imigrasi menggelar Rapat Koordinasi TIMPORA di Aula Kantor Bupati. Dalam paparannya, "
+            "Kepala Seksi menyebutkan ada 45 WNA yang dideportasi karena overstay. Ke depan, tim "
+            "diharapkan dapat melaksanakan operasi gabungan.")
+    assert findings(nlp, text) == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Petugas melaksanakan operasi gabungan ke sejumlah hotel.", True),
+    ("Tim mendatangi PT Sejahtera untuk memeriksa dokumen TKA.", True),
+    ("Rapat koordinasi membahas rencana kerja tahun depan.", False),
+    ("Ke depan TIMPORA diharapkan dapat menggelar operasi gabungan.", False),
+])
+def test_operation_context(text, expected):
+    assert has_operation(text) is expected
+
+
+def test_sentences_do_not_break_after_abbreviations():
+    text = "Tim menuju PT. Maju Jaya di Kec. Baamang. Di sana tim mendapati 2 TKA."
+    assert [text[a:b] for a, b in sentences(text)] == ["Tim menuju PT. Maju Jaya di Kec. Baamang.",
+                                                        "Di sana tim mendapati 2 TKA."]
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("Timpora Gelar Operasi Gabungan di Kawasan Industri", True),
+    ("12 WNA Terjaring Razia...", True),
+    ("Petugas mendapati dua TKA di lokasi.", False),
+])
+def test_headlines(line, expected):
+    assert is_headline(line) is expected
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=300))
+def test_never_raises(nlp, text):
+    doc = nlp("Operasi gabungan. " + text)
+    assert all(s.label_ for s in doc.spans["findings"])

@@ -1,0 +1,95 @@
+"""foreigners_found: counts in digits and words, none found = 0, per-site sums, sub-counts."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from extractors import build_nlp
+from extractors.data import load_tsv
+from extractors.findings import parse_number
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_nlp(["timpora_sites", "timpora_findings", "timpora_foreigners", "timpora_violations"])
+
+
+def total(nlp, text):
+    doc = nlp(text)
+    labels = [int(s.label_) for s in doc.spans["foreigners"]]
+    return sum(labels) if labels else None
+
+
+@pytest.mark.parametrize("words,value", [
+    ("nol", 0), ("satu", 1), ("seorang", 1), ("enam", 6), ("sepuluh", 10), ("sebelas", 11),
+    ("dua belas", 12), ("sembilan belas", 19), ("dua puluh", 20), ("dua puluh tiga", 23),
+    ("seratus", 100), ("17", 17), ("puluhan", None), ("beberapa", None), ("meja", None), ("", None),
+])
+def test_number_words(words, value):
+    assert parse_number(words) == value
+
+
+def test_numbers_file_has_units_teens_and_tens():
+    rows = {r["word"]: r["value"] for r in load_tsv("lang/numbers.tsv")}
+    assert [rows[w] for w in ("satu", "dua", "sembilan", "sepuluh", "sebelas", "lima belas", "tiga puluh")] \
+        == ["1", "2", "9", "10", "11", "15", "30"]
+    assert rows["seorang"] == "1" and rows["puluhan"] == ""
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Dalam operasi gabungan itu petugas menemukan 5 WNA asal Vietnam di kapal ikan.", 5),
+    ("Saat operasi di lokasi proyek, tim mendapati tujuh orang tenaga kerja asing.", 7),
+    ("Razia semalam itu menjaring dua belas warga negara asing di tempat hiburan.", 12),
+    ("Dalam sidak tersebut petugas mengamankan seorang WNA asal Nigeria.", 1),
+    ("Pada operasi pengawasan ke hotel, tim tidak menemukan orang asing yang menginap.", 0),
+    ("Sidak ke pabrik itu selesai siang hari. Tidak ditemukan keberadaan WNA di sana.", 0),
+])
+def test_counts(nlp, text, expected):
+    assert total(nlp, text) == expected
+
+
+def test_counts_add_up_over_sites(nlp):
+    text = ("Tim operasi gabungan mendatangi dua perusahaan. Di PT Sinar Laut tim menemukan 4 TKA asal Korea. "
+            "Selanjutnya di PT Mega Baja petugas mendapati 3 orang TKA asal China.")
+    assert total(nlp, text) == 7
+
+
+def test_none_found_at_one_site_adds_nothing(nlp):
+    text = ("Operasi menyasar dua hotel. Di hotel pertama tim tidak menemukan tamu orang asing. "
+            "Di hotel kedua tim mendapati 2 orang asing asal Australia.")
+    assert total(nlp, text) == 2
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Dalam sidak itu, dari 20 TKA yang bekerja di sana, sebanyak 8 TKA tidak dapat menunjukkan paspor.", 20),
+    ("Operasi gabungan mengamankan 9 WNA, terdiri dari 5 warga Vietnam dan 4 warga Kamboja.", 9),
+    ("Petugas operasi menemukan 6 TKA di pabrik itu. Satu di antaranya hanya memiliki izin kunjungan.", 6),
+])
+def test_sub_counts_are_not_added(nlp, text, expected):
+    assert total(nlp, text) == expected
+
+
+def test_lede_total_is_not_added_to_its_breakdown(nlp):
+    text = ("Sebanyak 15 WNA terjaring razia imigrasi di Kota Medan dalam operasi semalam. "
+            "Razia menyasar beberapa lokasi. Tiga warga India ditangkap di sebuah apartemen.")
+    assert total(nlp, text) == 15
+
+
+@pytest.mark.parametrize("text", [
+    # statistics quoted at a meeting: no operation took place
+    "Dalam rapat koordinasi itu disampaikan bahwa terdapat 320 orang asing di Kabupaten Badung.",
+    # the number of officers is not a number of foreigners
+    "Operasi gabungan melibatkan 40 orang petugas dari berbagai instansi.",
+    # hearsay
+    "Dalam operasi itu tim memperoleh informasi bahwa ada 4 orang asing di desa sebelah.",
+])
+def test_no_count(nlp, text):
+    assert total(nlp, text) is None
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=300))
+def test_never_raises(nlp, text):
+    doc = nlp(text)
+    assert all(s.label_.isdigit() for s in doc.spans["foreigners"])

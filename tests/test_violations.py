@@ -1,0 +1,61 @@
+"""violations: true when a violation was found, false when none, no span when the text says neither."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from extractors import build_nlp
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_nlp(["timpora_sites", "timpora_findings", "timpora_foreigners", "timpora_violations"])
+
+
+def verdict(nlp, text):
+    doc = nlp(text)
+    spans = doc.spans["violations"]
+    return spans[0].label_ if spans else None
+
+
+@pytest.mark.parametrize("text", [
+    "Dalam operasi itu petugas menemukan seorang WNA yang izin tinggalnya sudah habis (overstay).",
+    "Saat sidak, tiga TKA tidak dapat menunjukkan paspor maupun izin tinggal.",
+    "Operasi gabungan mengamankan dua WNA asal Tiongkok yang bekerja tanpa dokumen.",
+    "Dari hasil razia, seorang warga Rusia dideportasi karena menyalahgunakan izin tinggal kunjungan.",
+    "Dalam patroli itu ditemukan pelanggaran izin tinggal oleh empat orang asing.",
+])
+def test_violation_found(nlp, text):
+    assert verdict(nlp, text) == "true"
+
+
+@pytest.mark.parametrize("text", [
+    "Dalam operasi itu petugas tidak menemukan pelanggaran keimigrasian.",
+    "Hasil sidak ke perusahaan tersebut, tidak ditemukan adanya pelanggaran.",
+    "Seluruh TKA yang diperiksa dalam operasi dinyatakan memenuhi ketentuan keimigrasian.",
+    "Operasi ke lokasi tambang itu tidak menemukan orang asing.",
+])
+def test_no_violation(nlp, text):
+    assert verdict(nlp, text) == "false"
+
+
+def test_a_violation_anywhere_wins_over_none_elsewhere(nlp):
+    text = ("Operasi menyisir dua pelabuhan. Di pelabuhan pertama ditemukan dugaan pelanggaran izin tinggal. "
+            "Di pelabuhan kedua tidak ditemukan pelanggaran keimigrasian.")
+    assert verdict(nlp, text) == "true"
+
+
+@pytest.mark.parametrize("text", [
+    "Dalam operasi itu tim mendapati 3 TKA pemegang KITAS yang masih berlaku.",
+    "Rapat koordinasi membahas pelanggaran keimigrasian yang sering terjadi di wilayah perbatasan.",
+    "Jika ditemukan pelanggaran, WNA tersebut akan dideportasi, kata Kepala Kantor Imigrasi.",
+])
+def test_neither(nlp, text):
+    assert verdict(nlp, text) is None
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=300))
+def test_never_raises(nlp, text):
+    assert len(nlp(text).spans["violations"]) <= 1
