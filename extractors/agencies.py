@@ -49,14 +49,18 @@ _TAIL = re.compile(
     rf"(?P<cls>(?:{_SP}(?:Kelas|Klas|Kls\.?|TPI|Non|Non-TPI|Khusus|I|II|III|IV|1|2|3|A|B)(?![\w-]))*)"
     rf"(?P<place>(?:{_SP}(?:Kabupaten|Kab\.?|Kota|Provinsi|Prov\.?|Propinsi|Kecamatan|Kec\.))?"
     rf"(?:{_SP}{_WORD}){{1,4}})?")
+_UNIT_PLACE = re.compile(r"/([A-Za-z][A-Za-z-]{2,})$")
 _CLASS = re.compile(r"\b(?:Kelas|Klas|Kls|TPI)\b")
 _PLACE_WORD = re.compile(rf"(?:Kabupaten|Kab\.?|Kota|Provinsi|Prov\.?|Propinsi|Kecamatan|Kec\.)|{_WORD}")
 #: between an official's title and the institution it belongs to
 _TITLE_GAP = re.compile(r"^\s*(?:\([^()\n]{1,25}\)\s*)?(?:(?:pada|di|dari|di\s+lingkungan|dalam\s+lingkungan)\s+)?$", re.I)
 #: between two names of one chain ("Surat Kepala Divisi Keimigrasian Kantor Wilayah ...")
 _CHAIN_GAP = re.compile(r"^[^\S\n]*(?:(?:[A-Z][\w.'-]*|\(|\)|pada|di|dari)[^\S\n]*){0,3}$")
+#: a bracket right after a name: what follows explains that name ("Korem 142 (Pabung ...)")
+_APPOSITION = re.compile(r"^[^\S\n]*(?:[A-Z][\w'-]*[^\S\n]*){0,3}\($")
 _SENT_END = re.compile(r"[.!?]+[\"\u201d\u2019]?(?=\s)")
 _LAST_WORD = re.compile(r"([\w.]+)$")
+_BODY_LINE = re.compile(r"^[^\S\n]*(?:\S+[^\S\n]+){7,}\S+", re.M)
 _NAV_PUNCT = re.compile(r"[.!?,;:\"\u201c\u201d()]")
 
 #: how far back a sentence is read, and the window of the rules that end at the mention
@@ -64,7 +68,7 @@ MAX_SENTENCE = 400
 NEAR = 120
 
 STRONG = ("ctx:issuer", "ctx:report-to", "ctx:request", "ctx:territory", "ctx:via",
-          "ctx:hypothetical", "line")
+          "ctx:hypothetical", "ctx:target", "ctx:custody", "ctx:building", "line")
 
 
 @dataclass
@@ -106,11 +110,11 @@ class AgencyRecognizer:
                 key = "EXPAND:" + row["id"]
                 self.expansions[key] = row
                 self.lower.add(key, [nlp.make_doc(p) for p in row["phrases"]])
-        self.regexes = [(row, re.compile(row["regex"], _flags(row.get("flags", ""))))
+        #: (pattern row, regex, not_after, not_before) of the regex-found mentions
+        self.regexes = [(row, re.compile(row["regex"], _flags(row.get("flags", ""))),
+                         re.compile(row["not_after"], re.I) if row.get("not_after") else None,
+                         re.compile(row["not_before"]) if row.get("not_before") else None)
                         for row in self.patterns if row.get("kind") == "mention"]
-        for row, _ in self.regexes:
-            row["_not_after"] = re.compile(row["not_after"], re.I) if row.get("not_after") else None
-            row["_not_before"] = re.compile(row["not_before"]) if row.get("not_before") else None
         self.unknown = [re.compile(r["regex"], _flags(r.get("flags", "")))
                         for r in self.patterns if r.get("kind") == "unknown"]
         self.level = [re.compile(r["regex"], _flags(r.get("flags", "i")))
@@ -118,6 +122,8 @@ class AgencyRecognizer:
         # context rules marked "i" are applied to lower-cased text (much faster than re.I)
         self.ctx = {r["id"]: re.compile(r["regex"]) for r in self.patterns if r.get("kind") == "context"}
         self.service = {c for r in self.patterns if r.get("kind") == "service" for c in r["codes"]}
+        self.parents = {(child, parent) for r in self.patterns if r.get("kind") == "hierarchy"
+                        for child in r["child"] for parent in r["parents"]}
         self.levels = {a.code: a.level for a in gazetteer.agencies()}
         self.abbrevs = {w.lower() for r in self.patterns if r.get("kind") == "abbreviations"
                         for w in r["words"]}
@@ -180,15 +186,15 @@ class AgencyRecognizer:
                     continue
                 code, title, weak = self.keys[key]
                 found.append(Mention(s, e, code, f"gaz:{code}", title=title, weak=weak))
-        for row, rx in self.regexes:
+        for row, rx, not_after, not_before in self.regexes:
             group = int(row.get("group", 0))
             for m in rx.finditer(text):
                 s, e = m.span(group)
                 if s < 0:
                     continue
-                if row["_not_after"] is not None and row["_not_after"].search(text[max(0, s - 40):s]):
+                if not_after is not None and not_after.search(text[max(0, s - 40):s]):
                     continue
-                if row["_not_before"] is not None and row["_not_before"].match(text[e:e + 40]):
+                if not_before is not None and not_before.match(text[e:e + 40]):
                     continue
                 found.append(Mention(s, e, row["code"], row["id"]))
         return found
@@ -208,6 +214,11 @@ class AgencyRecognizer:
             return
         if tail.group("num") or tail.group("cls"):
             m.span_end = m.end + tail.end("cls")
+        unit = _UNIT_PLACE.search((tail.group("num") or "").rstrip("."))
+        if unit and not tail.group("place"):   # "Kodim 1428/Mamasa"
+            region = find_region(unit.group(1), ADMIN_LEVELS)
+            if region is not None:
+                m.region, m.region_level = region.code, region.level
         if m.expand is None and _CLASS.search(tail.group("cls") or ""):
             m.code = gazetteer.recode_for_region(m.code, "class")
         place = tail.group("place")
@@ -220,6 +231,8 @@ class AgencyRecognizer:
         local_first = "provinsi" not in level and ("kabupaten" in level or "kota" in level)
         for k in range(len(words), 0, -1):
             name = " ".join(w for w, _ in words[:k])
+            if k > 1 and words[k - 1][0] == "Kota":   # "Polresta Kupang Kota": Kota Kupang
+                name = "Kota " + " ".join(w for w, _ in words[:k - 1])
             region = None
             if local_first:   # "Polres Bengkulu", "Kantor Imigrasi Kelas I Bengkulu": the kota
                 region = find_region(name, levels=tuple(lv for lv in levels if lv != "provinsi"))
@@ -242,10 +255,17 @@ class AgencyRecognizer:
             if m.excluded is not None:
                 prev = m
                 continue
-            chained = prev is not None and prev.end <= m.start and _CHAIN_GAP.match(text[prev.span_end:m.start] if prev.span_end <= m.start else "")
+            chained = (prev is not None and prev.span_end <= m.start
+                       and _CHAIN_GAP.match(text[prev.span_end:m.start]) is not None)
             m.chain_prev = prev if chained else None
             if chained and prev.excluded in STRONG:
                 m.excluded = prev.excluded
+            elif (prev is not None and prev.span_end <= m.start and _APPOSITION.match(text[prev.span_end:m.start])
+                  and text[m.span_end:m.span_end + 3].lstrip().startswith(")")):
+                m.excluded = "apposition"   # "Korem 142 Tatag (Perwira Penghubung ...)"
+            elif (chained and prev.excluded != "title-of-next" and (prev.code, m.code) in self.parents
+                  and not text[prev.span_end:m.start].strip()):
+                m.excluded = "hierarchy"
             else:
                 m.excluded = self._context(m.start, m.span_end, text, ctx)
             prev = m
@@ -265,7 +285,8 @@ class AgencyRecognizer:
         sent_start = max(ctx.sentence_start(start, line_start), start - MAX_SENTENCE)
         before = text[sent_start:start].lower()
         near = before[-NEAR:]
-        for rule in ("ctx:issuer", "ctx:report-to", "ctx:request", "ctx:territory"):
+        for rule in ("ctx:issuer", "ctx:report-to", "ctx:request", "ctx:territory", "ctx:target",
+                     "ctx:custody", "ctx:building"):
             if self.ctx[rule].search(near):
                 return rule
         if self.ctx["ctx:hypothetical"].search(before):
@@ -293,9 +314,9 @@ class AgencyRecognizer:
                 return reason
         return None
 
-    def _line_rule(self, line: str) -> bool:
+    def _line_rule(self, line: str, in_header: bool = False) -> bool:
         low = line[:200].lower()
-        return bool(self.ctx["ctx:teaser-line"].match(low) or _nav_line(line)
+        return bool(self.ctx["ctx:teaser-line"].match(low) or (in_header and _nav_line(line))
                     or (len(line) <= MAX_SENTENCE and self.ctx["ctx:bracketed-line"].match(line)))
 
     def _unknown(self, doc: Doc, text: str, known: list[tuple[int, int]], ctx: "_Context") -> list:
@@ -306,8 +327,13 @@ class AgencyRecognizer:
         for rx in self.unknown:
             for m in rx.finditer(text):
                 s, e = m.span()
-                if covered.find(1, s, e) >= 0:
+                hit = covered.find(1, s, e)
+                if hit == s:
                     continue
+                if hit > s:   # "Badan Urusan Sungai dan Polres Sikka": up to the known name
+                    e = s + len(re.sub(r"(?:\s+(?:dan|&))?\s*$", "", text[s:hit]))
+                    if len(text[s:e].split()) < 2:
+                        continue
                 if self._context(s, e, text, ctx) is not None:
                     continue
                 span = _span(doc, text, s, e, label=UNKNOWN, rule="unknown-org")
@@ -388,6 +414,9 @@ class _Context:
         self.quote_starts = [q[0] for q in self.quotes]
         self._sentence_cache: dict[int, list[int]] = {}
         self._line_cache: dict[int, bool] = {}
+        # the page header (site navigation, menus) ends at the first line of running text
+        body = _BODY_LINE.search(text)
+        self.body_start = body.start() if body else len(text)
 
     def _scan_quotes(self) -> None:
         """Quoted stretches: \u201c...\u201d or "...", never across a line (an unclosed quote
@@ -419,7 +448,7 @@ class _Context:
         value = self._line_cache.get(line_start)
         if value is None:
             s, e = self.line(line_start)
-            value = self._line_cache[line_start] = bool(rule(self.text[s:e]))
+            value = self._line_cache[line_start] = bool(rule(self.text[s:e], s < self.body_start))
         return value
 
     def sentence_start(self, pos: int, line_start: int) -> int:

@@ -338,7 +338,9 @@ class _Parser:
         role_text = self.text[role[0]:role[1]]
         if not role_text.strip():
             return None
-        for m in re.finditer(re.escape(role_text), self.text):
+        for n, m in enumerate(re.finditer(re.escape(role_text), self.text)):
+            if n >= MAX_CUE_HITS:
+                break
             if m.start() == role[0]:
                 continue
             end = _sentence_end(self.text, m.end(), 160)

@@ -54,7 +54,6 @@ MONTH_TYPO_DAYS = 7
 
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)$")
 _UPPER_ESCAPE = re.compile(r"\\[WSDBAZ]")
-_LEADING_TANGGAL = re.compile(r"(?i)(?:(?:pada\s+)?(?:hari\s+)?[^\W\d_]+\s*,?\s*)?(?:tanggal|tgl\.?|tertanggal)\s*:?\s*")
 _SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s+")
 
 
@@ -195,6 +194,7 @@ class DateExtractor:
         self.eras = [(rx, int(r["from"]), int(r["to"])) for r, rx in by_kind.get("era", [])]
         self.time_patterns = anchored("time")
         self.time_vetoes = [rx for _, rx in by_kind.get("time_veto", [])]
+        self.leads = [rx for _, rx in by_kind.get("lead", [])]
 
     # ------------------------------------------------------------------ spaCy entry point
     def __call__(self, doc: Doc) -> Doc:
@@ -400,8 +400,6 @@ class DateExtractor:
                     break
                 if taken.overlaps(m.start(), m.end()):
                     continue
-                if m.group(0)[0].isupper() and m.start() > 0 and text[m.start() - 1] not in "\n.":
-                    continue
                 c = Candidate(m.start(), m.end(), rule, kind="relative", offset=offset)
                 c.value = ref + timedelta(days=offset)
                 c.year_inferred = True
@@ -496,9 +494,11 @@ class DateExtractor:
         clause = text[self._clause_start(text, c.start):c.start]
         after = text[c.end:c.end + 40]
         tail = text[max(0, c.start - 160):c.start]
-        lead = _LEADING_TANGGAL.match(text, c.start, c.end)
-        if lead:                           # 'Nomor ... Tanggal 5 Agustus 2024': the span starts at 'Tanggal'
-            tail += lead.group(0)
+        for rx in self.leads:              # 'Nomor ... Tanggal 5 Agustus 2024': the span starts at 'Tanggal'
+            lead = rx.match(text, c.start, c.end)
+            if lead:
+                tail += lead.group(0)
+                break
         if c.stamp or self._any("dateline", "line_before", before_line) or (
                 c.kind == "explicit" and self._any("dateline_rest", "line_rest", before_line)
                 and self._any("dateline_rest", "line_rest", after_line)):

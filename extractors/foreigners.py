@@ -11,7 +11,11 @@ antaranya``, ``dari 34 TKA ... 24 TKA``, ``... lainnya``, ``... tersebut``), vag
 (``sedikitnya``) or hearsay. When the first count
 opens the report (the lede), reports foreigners secured or caught (``mengamankan 13 WNA``,
 ``19 WNA terjaring razia``) and no later count exceeds it, it is the total and the later
-ones are its breakdown; otherwise the counts are per site and add up.
+ones are its breakdown; otherwise the counts are per site and add up. A group total
+(``dari total 32 WNA yang diperiksa``) stands for the whole when the other counts add up to
+no more than it. Inside one clause, counts that follow a count and add up to it are its
+breakdown (``empat orang asing, dua warga Rusia dan dua warga Ukraina``). ``N tamu asal
+Jerman`` counts, ``N pekerja asal Jawa Tengah`` (an Indonesian region) does not.
 """
 from __future__ import annotations
 
@@ -29,6 +33,26 @@ GROUP = "foreigners"
 LEDE_CHARS = 450
 #: how far before a number a find verb may stand for "N orang"
 VERB_REACH = 40
+_ORIGIN = re.compile(r"\b(?:asal|berkewarganegaraan|kewarganegaraan|dari negara)\s+([A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)")
+
+
+def _violation(clause: str) -> bool:
+    from extractors.violations import judge
+
+    verdict = judge(clause, 0, len(clause))
+    return verdict is not None and verdict[0] == "true"
+
+
+def _domestic(unit_text: str) -> bool:
+    """``pekerja asal Jawa Tengah``: the origin is an Indonesian region, not a country."""
+    m = _ORIGIN.search(unit_text)
+    if not m:
+        return False
+    try:
+        from extractors.regions import find_region
+        return find_region(m.group(1)) is not None
+    except Exception:  # a lookup problem must not break extraction
+        return False
 
 
 @lru_cache(maxsize=1)
@@ -95,9 +119,35 @@ def counts_in(text: str, start: int, end: int) -> list[tuple[int, int, int, str,
             continue
         if _any("subcount_before", before) or _any("subcount_after", after):
             continue
+        if _domestic(m.group()):
+            continue
         taken.append((m.start(), m.end()))
+        if _any("group_total", before):
+            rule = "group-total"
+        elif not secured and not _violation(clause):
+            rule += "-clean"  # checked and found in order
         out.append((start + m.start(1), start + m.end(), value, rule, secured))
-    return sorted(out)
+    out.sort()
+    return _drop_breakdown(text, out)
+
+
+#: a count introduced by "di <place>" is a site's own figure, not part of a breakdown
+_AT_PLACE = re.compile(r"\bdi\s+(?!sana\b|situ\b|sini\b|antara|antaranya)\w", re.IGNORECASE)
+
+
+def _drop_breakdown(text: str, out: list[tuple[int, int, int, str, bool]]) -> list[tuple[int, int, int, str, bool]]:
+    """Counts that follow a count of the same clause and add up to it are its breakdown."""
+    for i, head in enumerate(out):
+        acc = 0
+        for j in range(i + 1, len(out)):
+            if _AT_PLACE.search(text, out[j - 1][1], out[j][0]):
+                break
+            acc += out[j][2]
+            if acc == head[2] and j > i + 1:
+                return out[:i + 1] + _drop_breakdown(text, out[j + 1:])
+            if acc > head[2]:
+                break
+    return out
 
 
 def choose(counts: list[tuple[int, int, int, str, bool]]) -> list[tuple[int, int, int, str, bool]]:
@@ -107,8 +157,21 @@ def choose(counts: list[tuple[int, int, int, str, bool]]) -> list[tuple[int, int
     # the same mention can sit in overlapping clauses: one per offset
     unique = sorted({c[0]: c for c in counts}.values())
     first = unique[0]
-    if first[0] < LEDE_CHARS and first[4] and first[2] > 0 and all(c[2] <= first[2] for c in unique[1:]):
-        return [first]
+    rest = unique[1:]
+    if first[0] < LEDE_CHARS and first[4] and first[2] > 0 and all(c[2] <= first[2] for c in rest):
+        # the lede's count of foreigners secured; later counts are its breakdown, except
+        # foreigners only checked and found in order elsewhere
+        return [first] + [c for c in rest if c[3].endswith("-clean")]
+    # a total (a group total, or a lede's count of foreigners secured) stands for the whole
+    # when the other counts add up to no more than it; otherwise it is one site's figure
+    totals = [c for c in unique if c[2] > 0 and (c[3] == "group-total" or (
+        c is first and c[0] < LEDE_CHARS and c[4]))]
+    if totals:
+        best = max(totals, key=lambda c: c[2])
+        rest = [c for c in unique if c not in totals]
+        if sum(c[2] for c in rest) <= best[2]:
+            return [best]
+        return rest
     return unique
 
 

@@ -191,10 +191,19 @@ def _resolve(query: str) -> tuple[list[str], Optional[str]]:
     from rapidfuzz import fuzz, process
 
     key = " ".join(words)
-    if len(key) >= 4:
-        hit = process.extractOne(key, list(index), scorer=fuzz.ratio, score_cutoff=88)
+    if len(key) >= 5:
+        hit = process.extractOne(key, list(index), scorer=fuzz.ratio, score_cutoff=80)
         if hit is not None:
             return list(index[hit[0]]), None
+    # a word of several aliases ("imigrasi"): every code they name, most aliases first
+    if len(key) >= 4:
+        counts: dict[str, int] = {}
+        for alias_key, found in index.items():
+            if f" {key} " in f" {alias_key} ":
+                for c in found:
+                    counts[c] = counts.get(c, 0) + 1
+        if counts:
+            return sorted(counts, key=lambda c: -counts[c]), None
     return [], None
 
 

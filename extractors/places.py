@@ -22,6 +22,7 @@ Span ``label_`` = region code, ``kb_id_`` = official name, ``id_`` = the decidin
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -32,6 +33,7 @@ from extractors import data
 from extractors import regions as R
 from extractors.common import add_flag, char_span
 from extractors.regions import region_name  # noqa: F401  (re-exported: pipeline.extract uses it)
+from models.record import FLAG_AMBIGUOUS_PLACE, FLAG_FUZZY_PLACE
 
 GROUP = "places"
 PATTERNS = "places.jsonl"
@@ -62,6 +64,7 @@ _LIST_GAP = re.compile(r"\s*(?:\)\s*)?(?:,|/|&|;)?\s*(?:dan|serta|atau|maupun|hi
 _SENTENCE_END = re.compile(r"[.!?]\s|\n")
 _BOTH_AFTER = re.compile(r"[ \t]+(?i:kota|kabupaten|kab\.?)[ \t]*(?:/|dan|&|maupun)[ \t]*(?i:kota|kabupaten|kab\.?)(?!\w)")
 _BOTH_BEFORE = re.compile(r"(?<!\w)(?i:kota|kabupaten|kab\.?)[ \t]*(?:/|dan|&|maupun)[ \t]*(?i:kota|kabupaten|kab\.?)[ \t]+$")
+_KOTA_AFTER = re.compile(r"[ \t]+(?:Kota|KOTA)(?![\w/'’-])")
 _LOWER_NEXT = re.compile(r"[ \t]+([a-z][a-z'’-]*)(?:[ \t]+([a-z][a-z'’-]*))?")
 _ABBREVIATIONS = {"kab", "kec", "kep", "prov", "kel", "adm", "kab.", "kec."}
 _ADMIN_WORDS = {"administrasi", "adm"}
@@ -113,6 +116,7 @@ class _Names:
     admin: dict[str, list[str]] = field(default_factory=dict)       # key -> provinsi/kab/kota codes
     kecamatan: dict[str, list[str]] = field(default_factory=dict)   # key -> kecamatan codes
     first: set[str] = field(default_factory=set)                    # first-word keys of names
+    tails: set[str] = field(default_factory=set)                    # 3-letter starts of later words
     stop: set[str] = field(default_factory=set)
 
 
@@ -124,9 +128,10 @@ def _names() -> _Names:
     if _NAMES is None:
         idx = R._index()
         names = _Names()
+        level = idx.level
         for key, codes in idx.by_key.items():
-            admin = [c for c in codes if idx.by_code[c].level in R.ADMIN_LEVELS]
-            kec = [c for c in codes if idx.by_code[c].level == "kecamatan"]
+            admin = [c for c in codes if level[c] in R.ADMIN_LEVELS]
+            kec = [c for c in codes if level[c] == "kecamatan"]
             if admin:
                 names.admin.setdefault(key, []).extend(admin)
             if kec:
@@ -135,15 +140,13 @@ def _names() -> _Names:
             codes = names.admin.setdefault(R.name_key(alias), [])
             if code not in codes:
                 codes.append(code)
-        for code, region in idx.by_code.items():
-            base = R._bare(region.name) if region.level in R.ADMIN_LEVELS else region.name
-            first = _WORD.search(base)
-            if first:
-                names.first.add(R.name_key(first.group()))
-        for alias, _, _ in idx.alias_rows:
-            first = _WORD.search(alias)
-            if first:
-                names.first.add(R.name_key(first.group()))
+        written = [R._bare(name) for code, (name, lv) in idx.by_code.rows.items() if lv in R.ADMIN_LEVELS]
+        written += [alias for alias, _, _ in idx.alias_rows]
+        for name in written:
+            words = _WORD.findall(name)
+            if words:
+                names.first.add(R.name_key(words[0]))
+                names.tails.update(R.name_key(w)[:3] for w in words[1:])
         names.first.update(names.admin)     # names written as one word: Deliserdang, Tanjungbalai
         names.stop = {R.name_key(w) for w in data.load_list(STOPWORDS)}
         _NAMES = names
@@ -158,6 +161,8 @@ class PlacesComponent:
         self.cues: dict[str, tuple[str, str]] = {}     # word -> (level, rule id)
         self.base: dict[str, float] = {"explicit": 1.5, "bare": 0.5, "subdistrict": 1.0, "fuzzy": 1.0}
         self.excludes: list[_Rule] = []
+        self.venues: list[_Rule] = []
+        self._state = threading.local()    # per-call budget of fuzzy look-ups
         self.contexts: list[_Rule] = []
         for row in data.load_jsonl(patterns):
             kind = row.get("type")
@@ -166,7 +171,7 @@ class PlacesComponent:
                     self.cues[word.lower()] = (row["level"], row["id"])
             elif kind == "base":
                 self.base[row["id"]] = float(row["weight"])
-            elif kind in ("exclude", "context"):
+            elif kind in ("exclude", "context", "venue"):
                 rule = _Rule(
                     id=row["id"], weight=float(row.get("weight", 0)),
                     before=re.compile(row["before"]) if row.get("before") else None,
@@ -175,7 +180,7 @@ class PlacesComponent:
                     after_required=re.compile(row["after_required"]) if row.get("after_required") else None,
                     line_start=bool(row.get("line_start")), bare_only=bool(row.get("bare_only")),
                     window=int(row.get("window", 70)))
-                (self.excludes if kind == "exclude" else self.contexts).append(rule)
+                {"exclude": self.excludes, "context": self.contexts, "venue": self.venues}[kind].append(rule)
         keep = sorted(set(self.cues) | _ADMIN_WORDS | {"dan"}, key=len, reverse=True)
         self._word_re = re.compile(
             r"(?<![\w'’-])(?:[A-Z0-9\u00c0-\u00de][\w'’]*(?:-[^\W_][\w'’]*)*|(?i:%s)(?![\w'’-]))"
@@ -194,10 +199,10 @@ class PlacesComponent:
             if span is not None:
                 spans.append(span)
                 if mention.kind == "fuzzy":
-                    add_flag(doc, GROUP, "fuzzy_place",
+                    add_flag(doc, GROUP, FLAG_FUZZY_PLACE,
                              f"{span.text!r} read as {name} (similarity {mention.fuzzy_score:.0f})", span)
                 elif mention.ambiguous:
-                    add_flag(doc, GROUP, "ambiguous_place",
+                    add_flag(doc, GROUP, FLAG_AMBIGUOUS_PLACE,
                              f"{span.text!r} may be the kabupaten or the kota; took {name}", span)
         doc.spans[GROUP] = spans
         return doc
@@ -256,7 +261,7 @@ class PlacesComponent:
     def _mentions(self, text: str, words: list[_Word]) -> list[_Mention]:
         names = _names()
         out: list[_Mention] = []
-        self._fuzzy_left = MAX_FUZZY
+        self._state.fuzzy_left = MAX_FUZZY
         i, n = 0, len(words)
         while i < n and len(out) < MAX_MENTIONS:
             w = words[i]
@@ -282,11 +287,18 @@ class PlacesComponent:
                     if both is not None:      # "Kediri Kota/Kabupaten", "Kabupaten/Kota Kediri"
                         start, end = min(w.start, both.start()), max(words[last].end, both.end())
                         for level in ("kabupaten", "kota"):
-                            same = [c for c in codes if R._index().by_code[c].level == level]
+                            same = [c for c in codes if R._index().level[c] == level]
                             if same:
                                 out.append(_Mention(start, end, same, "explicit", start, name_key=key))
                         i = found_end_index(words, end, last)
                         continue
+                    kota = _KOTA_AFTER.match(text, words[last].end)
+                    if kota is not None:              # "Polres Kupang Kota", "Kediri Kota"
+                        same = [c for c in codes if R._index().level[c] == "kota"]
+                        if same:
+                            out.append(_Mention(w.start, kota.end(), same, "explicit", w.start, name_key=key))
+                            i = found_end_index(words, kota.end(), last)
+                            continue
                     if key not in names.stop:
                         out.append(_Mention(w.start, words[last].end, list(codes), "bare", w.start,
                                             name_key=key))
@@ -314,7 +326,14 @@ class PlacesComponent:
                             key += R.name_key(more.group(0)[:more.end(group) - end])
                             codes, end = names.admin[key], more.end(group)
                             break
-                same = [c for c in codes if R._index().by_code[c].level == level]
+                same = [c for c in codes if R._index().level[c] == level]
+                if same and level != "provinsi" and last + 1 < len(words) and words[last + 1].cap \
+                        and words[last + 1].key[:3] in names.tails \
+                        and self._joined(text, words[last], words[last + 1]):
+                    # "Kabupaten Manggarai Barta": a longer misspelt name beats the exact shorter one
+                    longer = self._fuzzy(text, words, cue_start, j, level, min_words=last - j + 2)
+                    if longer is not None and longer.codes[0] not in same:
+                        return longer
                 if same:
                     return _Mention(cue_start, end, same, "explicit", cue_start, name_key=key)
             if level in ("kabupaten", "kota"):
@@ -329,7 +348,7 @@ class PlacesComponent:
             hit = self._longest(text, words, j, names.admin, explicit=True)
             if hit is not None:   # "Tingkat Kecamatan Bandar Lampung": the kota's kecamatan
                 last, codes = hit
-                codes = [c for c in codes if R._index().by_code[c].level in ("kabupaten", "kota")]
+                codes = [c for c in codes if R._index().level[c] in ("kabupaten", "kota")]
                 if codes:
                     return _Mention(cue_start, words[last].end, codes, "subdistrict", cue_start,
                                     name_key="".join(x.key for x in words[j:last + 1]))
@@ -345,16 +364,17 @@ class PlacesComponent:
             return _Mention(cue_start, words[last].end, [], "desa", cue_start, name_key=key)
         return None
 
-    def _fuzzy(self, text: str, words: list[_Word], cue_start: int, j: int, level: str) -> Optional[_Mention]:
-        if self._fuzzy_left <= 0 or words[j].text.lower() in self.cues:
+    def _fuzzy(self, text: str, words: list[_Word], cue_start: int, j: int, level: str,
+               min_words: int = 1) -> Optional[_Mention]:
+        if getattr(self._state, "fuzzy_left", 0) <= 0 or words[j].text.lower() in self.cues:
             return None
-        self._fuzzy_left -= 1
+        self._state.fuzzy_left -= 1
         last = j
         while last + 1 < len(words) and last - j < 3 and words[last + 1].cap and \
                 self._joined(text, words[last], words[last + 1]):
             last += 1
         # the longest run of capitalised words first, then shorter ones
-        for end in range(last, j - 1, -1):
+        for end in range(last, j + min_words - 2, -1):
             written = text[words[j].start:words[end].end]
             if len(R.name_key(written)) < 5 or R.name_key(written) in _names().stop:
                 continue
@@ -379,6 +399,10 @@ class PlacesComponent:
         for sm in _SENTENCE_END.finditer(text, max(0, m.cue_start - 300), m.cue_start):
             sentence_start = sm.end()
         sentence = text[max(sentence_start, m.cue_start - 300):m.cue_start]
+        for rule in self.venues:
+            if self._applies(rule, after, sentence, text, m, line_start):
+                m.bonus, m.rule = rule.weight, rule.id
+                return
         for rule in self.excludes:
             if rule.bare_only and m.kind != "bare":
                 continue
@@ -447,11 +471,11 @@ class PlacesComponent:
                 if told:
                     m.code = max(told, key=lambda c: explicit[c])
                     continue
-                admin = [c for c in m.codes if idx.by_code[c].level in ("kabupaten", "kota")]
+                admin = [c for c in m.codes if idx.level[c] in ("kabupaten", "kota")]
                 if len(admin) == 1:
                     m.code = admin[0]
                 elif admin:
-                    kota = [c for c in admin if idx.by_code[c].level == "kota"]
+                    kota = [c for c in admin if idx.level[c] == "kota"]
                     m.code = (kota or admin)[0]
                     m.ambiguous = True
                 else:
@@ -474,8 +498,8 @@ class PlacesComponent:
             if m.code is None or m.excluded or m.kind == "desa":
                 continue
             scores[m.code] = scores.get(m.code, 0.0) + m.weight + m.bonus
-        regency = {c: s for c, s in scores.items() if idx.by_code[c].level in ("kabupaten", "kota")}
-        province = {c: s for c, s in scores.items() if idx.by_code[c].level == "provinsi"}
+        regency = {c: s for c, s in scores.items() if idx.level[c] in ("kabupaten", "kota")}
+        province = {c: s for c, s in scores.items() if idx.level[c] == "provinsi"}
         level_named = {m.code for m in mentions if m.rule in LEVEL_RULES and not m.excluded}
         chosen: list[str] = []
         if regency:

@@ -52,16 +52,18 @@ class Region:
 _KEP = re.compile(r"\bkep\b\.?")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 #: written level prefixes, longest first; value = level they name
-_PREFIXES: tuple[tuple[re.Pattern, str], ...] = tuple(
-    (re.compile(rf"^\s*{p}(?:\.|\s)\s*", re.IGNORECASE), level) for p, level in (
-        (r"provinsi", "provinsi"), (r"prov", "provinsi"), (r"propinsi", "provinsi"),
-        (r"kabupaten\s+administrasi", "kabupaten"), (r"kabupaten", "kabupaten"), (r"kab", "kabupaten"),
-        (r"kota\s+administrasi", "kota"), (r"kota\s+adm", "kota"), (r"kotamadya", "kota"),
-        (r"kota", "kota"), (r"pemkab", "kabupaten"), (r"pemkot", "kota"), (r"pemprov", "provinsi"),
-        (r"kecamatan", "kecamatan"), (r"kec", "kecamatan"), (r"distrik", "kecamatan"),
-        (r"kelurahan", "desa"), (r"kel", "desa"), (r"desa", "desa"), (r"kampung", "desa"),
-        (r"nagari", "desa"), (r"gampong", "desa"),
-    ))
+_PREFIX_LEVELS: tuple[tuple[str, str], ...] = (
+    ("kabupaten administrasi", "kabupaten"), ("kota administrasi", "kota"), ("kota adm", "kota"),
+    ("provinsi", "provinsi"), ("propinsi", "provinsi"), ("prov", "provinsi"),
+    ("kabupaten", "kabupaten"), ("kab", "kabupaten"), ("kotamadya", "kota"), ("kota", "kota"),
+    ("pemkab", "kabupaten"), ("pemkot", "kota"), ("pemprov", "provinsi"),
+    ("kecamatan", "kecamatan"), ("kec", "kecamatan"), ("distrik", "kecamatan"),
+    ("kelurahan", "desa"), ("kel", "desa"), ("desa", "desa"), ("kampung", "desa"),
+    ("nagari", "desa"), ("gampong", "desa"),
+)
+_PREFIX_LEVEL = dict(_PREFIX_LEVELS)
+_PREFIX = re.compile(r"^\s*(%s)(?:\.|\s)\s*" % "|".join(
+    p.replace(" ", r"\s+") for p, _ in sorted(_PREFIX_LEVELS, key=lambda x: -len(x[0]))), re.IGNORECASE)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -79,10 +81,9 @@ def name_key(text: str) -> str:
 def split_prefix(text: str) -> tuple[Optional[str], str]:
     """(level named by a leading ``Kabupaten``/``Kab.``/``Kota``/``Desa``..., the rest)."""
     text = str(text or "").strip()
-    for pattern, level in _PREFIXES:
-        m = pattern.match(text)
-        if m and text[m.end():].strip():
-            return level, text[m.end():].strip()
+    m = _PREFIX.match(text)
+    if m and text[m.end():].strip():
+        return _PREFIX_LEVEL[" ".join(m.group(1).lower().split())], text[m.end():].strip()
     return None, text
 
 
@@ -94,20 +95,59 @@ def _bare(name: str) -> str:
 
 # --------------------------------------------------------------------------- index
 
+class _Regions(dict):
+    """code -> Region, made on first use from the (name, level) rows (7,800 of them)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[str, tuple[str, str]] = {}
+
+    def __missing__(self, code: str) -> Region:
+        name, level = self.rows[code]
+        parts = code.split(".")
+        region = Region(code=code, name=name, level=level,
+                        parent_code=".".join(parts[:-1]) if len(parts) > 1 else None,
+                        province_code=parts[0])
+        self[code] = region
+        return region
+
+    def get(self, code, default=None):
+        return self[code] if code in self.rows else default
+
+    def __contains__(self, code) -> bool:
+        return code in self.rows
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def keys(self):
+        return self.rows.keys()
+
+    def values(self):
+        return [self[c] for c in self.rows]
+
+    def items(self):
+        return [(c, self[c]) for c in self.rows]
+
+
 class _Index:
     def __init__(self) -> None:
-        self.by_code: dict[str, Region] = {}
+        self.by_code = _Regions()
         self.by_key: dict[str, list[str]] = {}       # bare name key -> codes (levels 1-3)
         self.alias_key: dict[str, list[str]] = {}    # alias key -> codes
         self.alias_rows: list[tuple[str, str, str]] = []   # (alias, code, type)
+        self.level: dict[str, str] = {}
+        rows = self.by_code.rows
+        by_key = self.by_key
         for row in data.load_tsv("regions.tsv"):
             code, level, name = row["code"], row["level"], row["name"]
-            parts = code.split(".")
-            region = Region(code=code, name=name, level=level,
-                            parent_code=".".join(parts[:-1]) or None if len(parts) > 1 else None,
-                            province_code=parts[0])
-            self.by_code[code] = region
-            self.by_key.setdefault(name_key(_bare(name)), []).append(code)
+            rows[code] = (name, level)
+            self.level[code] = level
+            by_key.setdefault(name_key(_bare(name) if level in ("kabupaten", "kota") else name),
+                              []).append(code)
         for row in data.load_tsv("place_aliases.tsv"):
             if row["code"] in self.by_code:
                 self.alias_rows.append((row["alias"], row["code"], row.get("type", "")))
@@ -155,9 +195,9 @@ class _Index:
         """(keys, codes) of provinces, kabupaten/kota and aliases for fuzzy search."""
         if self._fuzzy_choices is None:
             keys, codes = [], []
-            for code, region in self.by_code.items():
-                if region.level in ADMIN_LEVELS:
-                    keys.append(name_key(_bare(region.name)))
+            for code, (name, level) in self.by_code.rows.items():
+                if level in ADMIN_LEVELS:
+                    keys.append(name_key(_bare(name)))
                     codes.append(code)
             for alias, code, _ in self.alias_rows:
                 keys.append(name_key(alias))
@@ -198,7 +238,8 @@ def region_name(code: str) -> str:
 def regions(levels: Sequence[str] = ADMIN_LEVELS) -> list[Region]:
     """All regions of the given levels (provinsi/kabupaten/kota/kecamatan), in code order."""
     wanted = set(levels)
-    return [r for r in _index().by_code.values() if r.level in wanted]
+    idx = _index()
+    return [idx.by_code[c] for c, level in idx.level.items() if level in wanted]
 
 
 def aliases() -> list[tuple[str, str]]:
@@ -241,7 +282,7 @@ def candidates(text: str, levels: Optional[Iterable[str]] = None) -> list[Region
         if prefix is not None:
             # "Kota Mukomuko" is a kecamatan's whole name, not a kota
             whole = name_key(text)
-            found += [c for c in idx.by_key.get(whole, []) if idx.by_code[c].level == "kecamatan"]
+            found += [c for c in idx.by_key.get(whole, []) if idx.level[c] == "kecamatan"]
     result = _sort(found)
     if prefix in ("kabupaten", "kota"):
         exact = [r for r in result if r.level == prefix]
@@ -305,10 +346,10 @@ def _search(query: str, limit: int) -> list[Region]:
     if prefix is not None:
         add(candidates(rest))
     if len(key) >= 3:
-        contains = [r for r in idx.by_code.values()
-                    if r.level in ADMIN_LEVELS and key in name_key(_bare(r.name))]
+        contains = [idx.by_code[c] for c, (name, level) in idx.by_code.rows.items()
+                    if level in ADMIN_LEVELS and key in name_key(_bare(name))]
         add(sorted(contains, key=lambda r: (_RANK[r.level], len(r.name), r.code)))
-        contains = [r for r in idx.by_code.values() if r.level == "kecamatan" and key == name_key(r.name)]
+        contains = [idx.by_code[c] for c in idx.by_key.get(key, []) if idx.level[c] == "kecamatan"]
         add(contains)
     if len(out) < limit and len(key) >= 4:
         keys, codes = idx.fuzzy_choices()
@@ -322,7 +363,7 @@ def _sort_hits(hits: list[tuple[str, float]]) -> list[Region]:
     best: dict[str, float] = {}
     for code, score in hits:
         best[code] = max(score, best.get(code, 0))
-    ordered = sorted(best, key=lambda c: (-best[c], _RANK.get(idx.by_code[c].level, 9), c))
+    ordered = sorted(best, key=lambda c: (-best[c], _RANK.get(idx.level[c], 9), c))
     return [idx.by_code[c] for c in ordered]
 
 

@@ -19,8 +19,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors.data import load_jsonl
-from extractors.findings import (doc_text, make_span, MAX_CHARS, clauses, combined, compiled, numbers, operation_context,
-                                 sentences)
+from extractors.findings import (doc_text, make_span, MAX_CHARS, clauses, combined, compiled, first_match,
+                                 is_headline, numbers, operation_context, sentences)
 
 GROUP = "sites"
 SITES_FILE = "sites.jsonl"
@@ -168,6 +168,30 @@ def _name_run(words, i: int, start_i: int) -> int:
     return j
 
 
+_BERTH = frozenset(("sandar", "bersandar", "berlabuh", "berada", "terletak", "beroperasi", "lego"))
+
+
+def _place_tail(words, j: int) -> int:
+    """End index of ``di <Name>`` / ``yang (ber)sandar di <Name>`` after a generic head, else ``j``."""
+    k = j
+    if words[k][2].lower() == "yang":
+        if k + 1 >= len(words) or words[k + 1][2].lower() not in _BERTH:
+            return j
+        k += 2
+        if k < len(words) and words[k][2].lower() == "jangkar":
+            k += 1
+    if k + 1 >= len(words) or words[k][2].lower() != "di" or not _is_name_word(words[k + 1][2]):
+        return j
+    first = words[k + 1][2].lower().rstrip(".")
+    if first in ("jalan", "jl", "jln", "kabupaten", "kab", "kota", "provinsi", "kecamatan", "kec"):
+        return j
+    end = k + 1 + 1
+    if _REGION_HEAD.match(words[k + 1][2] + " ") or first in ("desa", "kelurahan", "kampung", "dusun", "nagari"):
+        end = k + 2
+    end = _name_run(words, end - 1, end - 1)
+    return end
+
+
 def _phrase(words, i: int) -> tuple[int, Optional[tuple[int, int]]]:
     """Parse one site phrase at ``words[i]``: (next index, (start, end)) or (i, None)."""
     if i >= len(words):
@@ -190,6 +214,11 @@ def _phrase(words, i: int) -> tuple[int, Optional[tuple[int, int]]]:
                 # "lokasi pembuatan kapal PT Lamongan Marine": the name is the site
                 k = _name_run(words, j, j)
                 return k, (words[j][0], words[k - 1][1])
+            if w.lower() in ("di", "yang") and seen_name is False:
+                # "rumah kos di Kelurahan Hinekombe", "kapal ikan yang sandar di Pelabuhan X"
+                k = _place_tail(words, j)
+                if k > j:
+                    return k, (words[start_i][0], words[k - 1][1])
             if w in (",", ";", ":") or w.lower().rstrip(".") in _stops():
                 break
             if _is_name_word(w):
@@ -203,14 +232,43 @@ def _phrase(words, i: int) -> tuple[int, Optional[tuple[int, int]]]:
     return i, None
 
 
+def _generic_only(text: str) -> bool:
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    return bool(words) and all(w in _words("generic_words") for w in words)
+
+
+def _intro_at(text: str, pos: int, end: int) -> Optional[int]:
+    """Where a list starts when a list intro (``, yakni``) follows ``pos`` directly."""
+    for _rid, rx in compiled(SITES_FILE, "list_intro"):
+        m = rx.match(text, pos + len(text[pos:end]) - len(text[pos:end].lstrip(" ,:")), end)
+        if m:
+            return m.end()
+    return None
+
+
 def parse_sites(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     """Site phrases listed in ``text[start:end]`` (right after a cue), with whether each is
     qualifying region that follows it (``Puncak, Kabupaten Bogor``), else ""."""
     words = [(m.start() + start, m.end() + start, m.group()) for m in _WORD.finditer(text[start:end])]
     out: list[tuple[int, int, str]] = []
     i = 0
+    while i < len(words) and words[i][2] in (",", ":"):
+        i += 1  # "Lokasi terakhir, sebuah studio ..."
     for _guard in range(12):
+        q_start = i
         i, vague = _skip_quantifier(words, i)
+        if vague and i < len(words) and _head_at(words, i):
+            # "sejumlah pangkalan speedboat di Desa X": a vague plural placed by a name
+            j, span = _phrase(words, i)
+            if span is not None and re.search(r"\sdi\s+\S", text[span[0]:span[1]]):
+                out.append((words[q_start][0], span[1], ""))
+                i = j
+                if i < len(words) and words[i][2] == ",":
+                    i += 1
+                if i < len(words) and words[i][2].lower() in ("dan", "serta", "hingga", "maupun", "atau"):
+                    i += 1
+                    continue
+                return out
         if vague:
             intro = None
             for _rid, rx in compiled(SITES_FILE, "list_intro"):
@@ -226,6 +284,14 @@ def parse_sites(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
         j, span = _phrase(words, i)
         if span is None:
             return out
+        if _generic_only(text[span[0]:span[1]]):
+            # "tiga lokasi, yakni A, B dan C": the list follows
+            intro = _intro_at(text, span[1], end)
+            if intro is not None:
+                words = [(m.start() + intro, m.end() + intro, m.group())
+                         for m in _WORD.finditer(text[intro:end])]
+                i = 0
+                continue
         if out and _REGION_HEAD.match(text[span[0]:span[1]] + " ") and not out[-1][2]:
             # "Puncak, Kabupaten Bogor": a place named in the region that follows it
             out[-1] = (out[-1][0], out[-1][1], text[span[0]:span[1]])
@@ -260,6 +326,11 @@ def find_sites(text: str, venue: tuple[str, ...] = ()) -> list[tuple[int, int, s
     found: list[tuple[int, int, str, str]] = []
     op_rx = combined(FINDINGS_FILE, "operation")[0]
     needs_op = {r["id"] for r in load_jsonl(SITES_FILE) if r.get("needs_op")}
+    needs_find = _find_rules()
+    habitual = combined(SITES_FILE, "habitual")[0]
+    headline: dict[int, bool] = {}
+    from_headline: list[tuple[int, int, str, str]] = []
+    has_find: dict[int, bool] = {}
     sents = list(sentences(text))
     starts = [a for a, _b in sents]
     has_op = [False] * len(sents)
@@ -277,6 +348,15 @@ def find_sites(text: str, venue: tuple[str, ...] = ()) -> list[tuple[int, int, s
             s_start, s_end = sents[k]
             if rid in needs_op and not near_op[k]:
                 continue
+            if k not in headline:
+                headline[k] = is_headline(text[s_start:s_end])
+            if rid in needs_find:
+                if k not in has_find:
+                    has_find[k] = first_match(FINDINGS_FILE, "cue", text[s_start:s_end]) is not None
+                if not has_find[k]:
+                    continue
+            if habitual is not None and habitual.search(text, max(s_start, m.start() - 30), m.start()):
+                continue
             if k not in bounds_cache:
                 bounds_cache[k] = clauses(text, s_start, s_end)
             # the list runs to the end of its clause; a cue at the end of a sentence
@@ -290,9 +370,13 @@ def find_sites(text: str, venue: tuple[str, ...] = ()) -> list[tuple[int, int, s
                 name = _clean(text[start:end])
                 if len(name) < 3 or _not_site(name, qualified):
                     continue
-                if any(_key(name) == _key(v) for v in venue):
+                if rid not in needs_find and any(_key(name) == _key(v) for v in venue):
                     continue
-                found.append((start, start + len(text[start:end].rstrip(" ,.;:")), name, rid))
+                item = (start, start + len(text[start:end].rstrip(" ,.;:")), name, rid)
+                (from_headline if headline[k] else found).append(item)
+    # a title names the site only when the body lists none
+    if not found:
+        found = from_headline
     # keep the longest of overlapping / contained mentions, in text order
     found.sort(key=lambda x: (x[0], -(x[1] - x[0])))
     out: list[tuple[int, int, str, str]] = []
@@ -310,6 +394,33 @@ def find_sites(text: str, venue: tuple[str, ...] = ()) -> list[tuple[int, int, s
                 break
         if not dup:
             out.append(item)
+    return _drop_descriptions(out)
+
+
+_CONTENT = re.compile(r"[^\W\d_]{4,}")
+
+
+def _drop_descriptions(found: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    """Where named sites exist, a bare category (``penginapan``), a description echoing a
+    name (``perusahaan tambang granit`` beside ``PT Bahari Granit``) and an industrial estate
+    holding the companies inspected are not sites of their own."""
+    named = [f for f in found if _is_name_word(f[2].split()[0])]
+    if not named:
+        return found
+    name_words = {w.lower() for f in named for w in _CONTENT.findall(f[2])}
+    companies = any(re.match(r"(?i)(?:pt|cv|ud)\b", f[2]) for f in named)
+    out = []
+    for f in found:
+        first = f[2].split()[0]
+        if not _is_name_word(first):
+            words = f[2].split()
+            if len(words) == 1:
+                continue
+            if {w.lower() for w in _CONTENT.findall(f[2].split(" di ")[0])} & name_words:
+                continue
+        if companies and re.match(r"(?i)kawasan industri\b", f[2]):
+            continue
+        out.append(f)
     return out
 
 
@@ -317,6 +428,11 @@ def _contains(big: tuple[str, ...], small: tuple[str, ...]) -> bool:
     if not small or len(small) > len(big):
         return False
     return any(big[i:i + len(small)] == small for i in range(len(big) - len(small) + 1))
+
+
+@lru_cache(maxsize=1)
+def _find_rules() -> frozenset[str]:
+    return frozenset(r["id"] for r in load_jsonl(SITES_FILE) if r.get("needs_find"))
 
 
 class SitesComponent:
@@ -334,7 +450,8 @@ class SitesComponent:
             venue_spans = list(doc.spans["venue"]) if "venue" in doc.spans else []
             venue = tuple(s.label_ or s.text for s in venue_spans)
             for start, end, name, rule in find_sites(text, venue):
-                if any(v.start_char <= start < v.end_char for v in venue_spans):
+                # a place where something was found is a site even if read as a venue
+                if rule not in _find_rules() and any(v.start_char <= start < v.end_char for v in venue_spans):
                     continue
                 span = make_span(doc, text, start, end, rule=f"sites:{rule}")
                 if span is None:

@@ -36,7 +36,8 @@ ARTIFACT_MAX_ROWS = 500
 # --------------------------------------------------------------------------- progress
 
 #: In-process listeners ``fn(event, payload)``: ``("found", n_jobs)`` once, then
-#: ``("batch", BatchResult)`` after each batch. The CLI's progress bar is one.
+#: ``("batch", BatchResult)`` after each batch, ``("summary", dict)`` at the end (also when
+#: the run then fails). The CLI's progress bar is one.
 _listeners: list[Callable[[str, Any], None]] = []
 
 
@@ -146,6 +147,7 @@ def ingest_flow(paths: list[str], manifest: Optional[str] = None, db_url: Option
     summary = {"counts": total.counts(), "failures": total.failures,
                "flagged_reports": total.flagged_reports, "errors": errors, "db_url": _safe_url(url)}
     publish_summary(summary)
+    _notify("summary", summary)
     if errors:
         raise IngestIncomplete(f"{len(errors)} report(s) could not be stored; run the ingest again")
     return summary

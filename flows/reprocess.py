@@ -89,6 +89,7 @@ def reprocess_flow(db_url: Optional[str] = None, kind: Optional[str] = None,
     summary = {"counts": total.counts(), "failures": total.failures, "flagged_reports": total.flagged_reports,
                "pipeline_version": PIPELINE_VERSION}
     publish_summary(summary)
+    _notify("summary", summary)
     if errors:
         raise ReprocessIncomplete(f"{errors} report(s) could not be re-extracted; run reprocess again")
     return summary

@@ -75,7 +75,7 @@ class RecordRow(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), default="other", index=True)
     office: Mapped[Optional[str]] = mapped_column(Text)
-    date: Mapped[Optional[dt.date]] = mapped_column(Date, index=True)
+    date: Mapped[Optional[dt.date]] = mapped_column(Date)
     date_end: Mapped[Optional[dt.date]] = mapped_column(Date)
     time: Mapped[Optional[str]] = mapped_column(String(5))
     venue: Mapped[Optional[str]] = mapped_column(Text)
@@ -100,6 +100,7 @@ class RecordRow(Base):
     evidence: Mapped[list["EvidenceRow"]] = relationship(cascade="all, delete-orphan", passive_deletes=True,
                                                          order_by="EvidenceRow.id")
 
+    # + on PostgreSQL ix_records_date_desc (date DESC NULLS LAST, report_id DESC): migration 0002
     __table_args__ = (Index("ix_records_date_report", "date", "report_id"),)
 
 
@@ -107,7 +108,7 @@ class RecordAgency(Base):
     __tablename__ = "record_agencies"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    report_id: Mapped[int] = mapped_column(ForeignKey("records.report_id", ondelete="CASCADE"), index=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("records.report_id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer, default=0)
     code: Mapped[str] = mapped_column(String(64))
     mention: Mapped[Optional[str]] = mapped_column(Text)                 # as written in the report
@@ -115,6 +116,7 @@ class RecordAgency(Base):
     jurisdiction_name: Mapped[Optional[str]] = mapped_column(Text)
 
     __table_args__ = (Index("ix_record_agencies_code", "code", "report_id"),
+                      Index("ix_record_agencies_report_code", "report_id", "code"),
                       Index("ix_record_agencies_jurisdiction", "jurisdiction"))
 
 
@@ -122,7 +124,7 @@ class RecordPlace(Base):
     __tablename__ = "record_places"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    report_id: Mapped[int] = mapped_column(ForeignKey("records.report_id", ondelete="CASCADE"), index=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("records.report_id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer, default=0)
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(Text)
@@ -131,6 +133,7 @@ class RecordPlace(Base):
     province_code: Mapped[Optional[str]] = mapped_column(String(4))     # "17"
 
     __table_args__ = (Index("ix_record_places_code", "code", "report_id"),
+                      Index("ix_record_places_report_region", "report_id", "regency_code", "province_code"),
                       Index("ix_record_places_regency", "regency_code", "report_id"),
                       Index("ix_record_places_province", "province_code", "report_id"))
 

@@ -86,7 +86,16 @@ def make_engine(url: str) -> Engine:
         return engine
     if u.get_backend_name() == "postgresql" and u.get_driver_name() in ("psycopg2", "default", ""):
         u = u.set(drivername="postgresql+psycopg")
-    return create_engine(u, pool_pre_ping=True)
+    engine = create_engine(u, pool_pre_ping=True)
+    if u.get_backend_name() == "postgresql":
+        event.listen(engine, "do_connect", _pg_connect_options)
+    return engine
+
+
+def _pg_connect_options(_dialect, _conn_rec, _cargs, cparams) -> None:
+    """Session settings for interactive searches: no JIT (compiling a plan takes longer than
+    running these queries), added to any ``options`` the URL carries (e.g. a search_path)."""
+    cparams["options"] = (str(cparams.get("options") or "") + " -c jit=off").strip()
 
 
 def _alembic_config(connection):

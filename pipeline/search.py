@@ -21,7 +21,7 @@ from functools import lru_cache
 from dataclasses import asdict, dataclass, field
 from typing import Any, Optional, Union
 
-from sqlalchemy import (Boolean, Select, String, and_, bindparam, cast, false, func, literal, or_, select,
+from sqlalchemy import (Boolean, Integer, Select, String, and_, bindparam, cast, exists, false, func, literal, or_, select,
                         union_all)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
@@ -97,18 +97,70 @@ def _text_match_default(element: _TextMatch, compiler, **kw) -> str:  # SQLite F
     return f"{col} IN (SELECT rowid FROM search_fts WHERE search_fts MATCH {compiler.process(element.fts, **kw)})"
 
 
-@compiles(_TextMatch, "postgresql")
-def _text_match_pg(element: _TextMatch, compiler, **kw) -> str:
+def _pg_text_hits(element: _TextMatch, compiler, **kw) -> str:
     """Word hits through the ``tsvector`` GIN index; when there is none at all, names that are
     trigram-similar (typos in a name). The fallback branch is gated by a one-time filter, so
     a query with word hits never runs the trigram scan (slow for common words)."""
-    col = compiler.process(RecordRow.__table__.c.report_id, **kw)
     q1, q2 = compiler.process(element.raw, **kw), compiler.process(element.raw2, **kw)
     op = "<%%" if compiler.dialect.paramstyle in ("format", "pyformat") else "<%"  # trigram word similarity
     words = f"search_docs.tsv @@ plainto_tsquery('simple', {q1})"
-    return (f"{col} IN (SELECT search_docs.report_id FROM search_docs WHERE {words} "
+    return (f"SELECT search_docs.report_id FROM search_docs WHERE {words} "
             f"UNION ALL SELECT search_docs.report_id FROM search_docs WHERE {q2} {op} search_docs.names "
-            f"AND NOT EXISTS (SELECT 1 FROM search_docs WHERE {words}))")
+            f"AND NOT EXISTS (SELECT 1 FROM search_docs WHERE {words})")
+
+
+@compiles(_TextMatch, "postgresql")
+def _text_match_pg(element: _TextMatch, compiler, **kw) -> str:
+    col = compiler.process(RecordRow.__table__.c.report_id, **kw)
+    return f"{col} IN ({_pg_text_hits(element, compiler, **kw)})"
+
+
+class _TextCount(ColumnElement):
+    """How many records the free text matches (each search document is one record)."""
+
+    inherit_cache = False
+    type = Integer()
+
+    def __init__(self, match: _TextMatch):
+        self.match = match
+
+
+class _TextProbe(ColumnElement):
+    """``_TextMatch`` as a correlated test of one record (to walk records in date order)."""
+
+    inherit_cache = False
+    type = Boolean()
+
+    def __init__(self, match: _TextMatch):
+        self.match = match
+
+
+@compiles(_TextProbe)
+def _text_probe_default(element: _TextProbe, compiler, **kw) -> str:  # SQLite FTS5
+    col = compiler.process(RecordRow.__table__.c.report_id, **kw)
+    return (f"EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH {compiler.process(element.match.fts, **kw)} "
+            f"AND search_fts.rowid = {col})")
+
+
+@compiles(_TextProbe, "postgresql")
+def _text_probe_pg(element: _TextProbe, compiler, **kw) -> str:
+    col = compiler.process(RecordRow.__table__.c.report_id, **kw)
+    m = element.match
+    q1, q2 = compiler.process(m.raw, **kw), compiler.process(m.raw2, **kw)
+    op = "<%%" if compiler.dialect.paramstyle in ("format", "pyformat") else "<%"
+    words = f"plainto_tsquery('simple', {q1})"
+    return (f"EXISTS (SELECT 1 FROM search_docs AS sd WHERE sd.report_id = {col} AND (sd.tsv @@ {words} OR "
+            f"(NOT EXISTS (SELECT 1 FROM search_docs WHERE search_docs.tsv @@ {words}) AND {q2} {op} sd.names)))")
+
+
+@compiles(_TextCount)
+def _text_count_default(element: _TextCount, compiler, **kw) -> str:  # SQLite FTS5
+    return f"(SELECT count(*) FROM search_fts WHERE search_fts MATCH {compiler.process(element.match.fts, **kw)})"
+
+
+@compiles(_TextCount, "postgresql")
+def _text_count_pg(element: _TextCount, compiler, **kw) -> str:
+    return f"(SELECT count(*) FROM ({_pg_text_hits(element.match, compiler, **kw)}) AS text_hits)"
 
 
 # --------------------------------------------------------------------------- resolution
@@ -193,38 +245,66 @@ def _resolve_agency(query: str) -> tuple[tuple[str, ...], Optional[str]]:
     return tuple(codes or ()), region_code
 
 
-def _agency_condition(query: str):
+def _agency_condition(query: str) -> tuple[Any, Optional[Select]]:
+    """The condition for an agency query and, when it is a plain set of ids, that set."""
     codes, region_code = _resolve_agency(query)
     codes = sorted(set(codes or []))
     if not codes:
         q = query.strip()
-        return RecordRow.report_id.in_(select(RecordAgency.report_id).where(
-            or_(RecordAgency.code == q.upper(), RecordAgency.mention.icontains(q, autoescape=True))))
+        ids = select(RecordAgency.report_id).where(
+            or_(RecordAgency.code == q.upper(), RecordAgency.mention.icontains(q, autoescape=True)))
+        return RecordRow.report_id.in_(ids), ids
     with_code = select(RecordAgency.report_id).where(RecordAgency.code.in_(codes))
     if not region_code:
-        return RecordRow.report_id.in_(with_code)
+        return RecordRow.report_id.in_(with_code), with_code
     in_region = with_code.where(_within(RecordAgency.jurisdiction, region_code))
     place_ids = _place_ids([(region_code, _level_of(region_code), region_code)])
     return or_(RecordRow.report_id.in_(in_region),
-               and_(RecordRow.report_id.in_(with_code), RecordRow.report_id.in_(place_ids)))
+               and_(RecordRow.report_id.in_(with_code), RecordRow.report_id.in_(place_ids))), None
 
 
-def _conditions(q: SearchQuery) -> list:
+@dataclass
+class _IdSet:
+    """A condition that is a set of ids: a cheap count of the set (no join with ``records``)
+    and the condition as a correlated test of one record."""
+
+    count: Select
+    probe: Any
+
+
+def _id_set(ids: Select) -> _IdSet:
+    sub = ids.subquery()
+    col = ids.selected_columns[0]
+    return _IdSet(select(func.count(sub.c.report_id.distinct())),
+                  exists(ids.where(col == RecordRow.report_id)))
+
+
+def _conditions(q: SearchQuery, counts: Optional[list] = None) -> list:
+    """The WHERE conditions on ``records`` for ``q``; ``counts`` collects an ``_IdSet`` for each
+    condition that is a set of ids."""
     conds: list = []
+    counts = [] if counts is None else counts
     if q.text and q.text.strip():
         if _WORD.search(q.text):
-            conds.append(_TextMatch(q.text))
+            match = _TextMatch(q.text)
+            conds.append(match)
+            counts.append(_IdSet(select(_TextCount(match)), _TextProbe(match)))
     if q.agency and q.agency.strip():
-        conds.append(_agency_condition(q.agency))
+        cond, ids = _agency_condition(q.agency)
+        conds.append(cond)
+        if ids is not None:
+            counts.append(_id_set(ids))
     if q.place and q.place.strip():
         regions = resolve_places(q.place)
         if regions:
             conds.append(RecordRow.report_id.in_(_place_ids(regions)))
+            counts.append(_id_set(_place_ids(regions)))
         else:  # not a known region: the place names or mentions as written
             p = q.place.strip()
-            conds.append(RecordRow.report_id.in_(select(RecordPlace.report_id).where(
-                or_(RecordPlace.name.icontains(p, autoescape=True),
-                    RecordPlace.mention.icontains(p, autoescape=True)))))
+            ids = select(RecordPlace.report_id).where(or_(RecordPlace.name.icontains(p, autoescape=True),
+                                                          RecordPlace.mention.icontains(p, autoescape=True)))
+            conds.append(RecordRow.report_id.in_(ids))
+            counts.append(_id_set(ids))
     d_from, d_to = _parse_date(q.date_from, "from"), _parse_date(q.date_to, "to")
     if d_from:
         conds.append(RecordRow.date >= d_from)
@@ -294,15 +374,12 @@ def _facet_stmt(facet: str, ids, limit: int) -> Select:
                 .outerjoin(ref, ref.code == col).where(col.is_not(None))
                 .group_by(col, ref.name))
         key = col
-    elif facet == "year":
-        stmt = (select(RecordRow.year, RecordRow.year, n).select_from(ids)
-                .join(RecordRow, RecordRow.report_id == ids.c.report_id)
-                .where(RecordRow.year.is_not(None)).group_by(RecordRow.year))
-        key = RecordRow.year
+    elif facet == "year":  # carried by the matches themselves: no join
+        stmt = (select(ids.c.year, ids.c.year, n).where(ids.c.year.is_not(None)).group_by(ids.c.year))
+        key = ids.c.year
     elif facet == "kind":
-        stmt = (select(RecordRow.kind, RecordRow.kind, n).select_from(ids)
-                .join(RecordRow, RecordRow.report_id == ids.c.report_id).group_by(RecordRow.kind))
-        key = RecordRow.kind
+        stmt = select(ids.c.kind, ids.c.kind, n).group_by(ids.c.kind)
+        key = ids.c.kind
     elif facet == "flag":
         stmt = (select(FlagRow.kind, FlagRow.kind, n).select_from(ids)
                 .join(FlagRow, FlagRow.report_id == ids.c.report_id)
@@ -315,8 +392,10 @@ def _facet_stmt(facet: str, ids, limit: int) -> Select:
 
 
 def _matching_ids(q: SearchQuery, name: str = "matches"):
-    """The ids of the records matching ``q`` as a CTE, computed once however often it is used."""
-    return select(RecordRow.report_id).where(*_conditions(q)).cte(name).prefix_with("MATERIALIZED")
+    """The ids (and year, kind) of the records matching ``q`` as a CTE, computed once however
+    often it is used."""
+    return (select(RecordRow.report_id, RecordRow.year, RecordRow.kind).where(*_conditions(q))
+            .cte(name).prefix_with("MATERIALIZED"))
 
 
 def facets_select(q: SearchQuery, facet: str, *, limit: int = FACET_LIMIT) -> Select:
@@ -383,6 +462,12 @@ def _rows(session: Session, ids: list[int]) -> list[dict]:
     return out
 
 
+def _walk_in_date_order(total: int, wanted: int, span: int) -> bool:
+    """Whether testing records newest first finds ``wanted`` of ``total`` matches among ``span``
+    records (about wanted * span / total tests) cheaper than reading all ``total`` matches."""
+    return wanted * span < total * total // 2
+
+
 def search(session: Session, q: SearchQuery, *, facets: Union[bool, tuple[str, ...]] = True) -> SearchResult:
     """Run a query: total count, one page of rows and the facet counts.
 
@@ -390,11 +475,24 @@ def search(session: Session, q: SearchQuery, *, facets: Union[bool, tuple[str, .
     the matches, so the filter runs once); without any, a plain count and the index order.
     All facets come from one more statement over the matching ids (``all_facets_select``).
     """
-    conds = _conditions(q)
+    counts: list = []
+    conds = _conditions(q, counts)
     limit, offset = max(0, int(q.limit)), max(0, int(q.offset))
     page: list[int] = []
     total: Optional[int] = None
-    if limit and conds:
+    if len(conds) == 1 and len(counts) == 1:
+        # one id-set filter (agency, place or text): count the set itself; page in date order,
+        # walking the records newest first and testing each when the set is a large share of
+        # them (a page is found after a few tests), else from the set
+        total = session.scalar(counts[0].count) or 0
+        if limit and total > offset:
+            cond = conds[0]
+            span = session.scalar(select(func.max(RecordRow.report_id))) or 0  # >= the number of records
+            if _walk_in_date_order(total, offset + limit, span):
+                cond = counts[0].probe
+            page = list(session.scalars(select(RecordRow.report_id).where(cond).order_by(*_ORDER)
+                                        .limit(limit).offset(offset)))
+    elif limit and conds:
         found = session.execute(select(RecordRow.report_id, func.count().over().label("total"))
                                 .where(*conds).order_by(*_ORDER).limit(limit).offset(offset)).all()
         page = [r.report_id for r in found]

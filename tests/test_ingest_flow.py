@@ -203,6 +203,26 @@ def test_cli_ingest_prints_summary_with_failures(prefect_api, tmp_path, monkeypa
     assert _reports(tmp_path / "timpora.sqlite") == 3
 
 
+def test_cli_ingest_exits_1_and_still_summarises_when_a_batch_cannot_be_stored(prefect_api, tmp_path,
+                                                                                monkeypatch):
+    from sqlalchemy.exc import OperationalError
+    from typer.testing import CliRunner
+
+    from pipeline import ingest
+    from pipeline.cli import app
+
+    def locked(db_url, jobs):
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setenv("COLUMNS", "400")
+    monkeypatch.setattr(ingest, "process_batch", locked)
+    monkeypatch.setattr("flows.ingest.process_batch.retry_delay_seconds", [0, 0])
+    _generate(tmp_path / "in", 2)
+    result = CliRunner().invoke(app, ["ingest", str(tmp_path / "in"), "--db", _sqlite(tmp_path), "-q"])
+    assert result.exit_code == 1
+    assert "laporan-00001.txt" in result.output and "database is locked" in result.output
+
+
 def test_cli_ingest_without_inputs_is_a_usage_error():
     from pipeline.cli import main
 

@@ -137,6 +137,16 @@ def test_several_places(nlp, text, expected):
     assert sorted(places(nlp, text)) == sorted(expected)
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Rapat TIMPORA digelar di Aula Kantor Imigrasi Kelas I TPI Kupang, Rabu. Peserta berasal dari 20 instansi.",
+     ["Kota Kupang"]),
+    ("Rakor berlangsung di ruang rapat Kantor Imigrasi Kelas II TPI Selatpanjang pada Selasa.",
+     ["Kabupaten Kepulauan Meranti"]),
+])
+def test_meeting_held_at_the_office_is_in_its_town(nlp, text, expected):
+    assert places(nlp, text) == expected
+
+
 def test_office_working_area_list_is_not_a_place(nlp):
     text = ("Wilayah kerja kantor itu meliputi Kabupaten Sikka, Kabupaten Ende dan Kabupaten Ngada. "
             "Operasi kali ini digelar di Kabupaten Flores Timur.")
@@ -145,7 +155,7 @@ def test_office_working_area_list_is_not_a_place(nlp):
 
 @pytest.mark.parametrize("text, expected", [
     ("Tim menyasar sebuah vila di Kecamatan Entikong, Kalimantan Barat, pada Kamis.", ["Kabupaten Sanggau"]),
-    ("Rapat pembentukan Timpora Tingkat Kecamatan Lubuk Pinang digelar di Bengkulu.",
+    ("Rapat pembentukan Timpora Tingkat Kecamatan Lubuk Pinang, Provinsi Bengkulu, berjalan lancar.",
      ["Kabupaten Mukomuko"]),
 ])
 def test_kecamatan_maps_up_to_its_kabupaten(nlp, text, expected):
@@ -183,9 +193,25 @@ def test_kota_where_the_meeting_was_held_beats_the_province_level(nlp):
 @pytest.mark.parametrize("text, expected", [
     ("SOE, KOMPAS.com - Tim gabungan menyisir penginapan, Selasa.", ["Kabupaten Timor Tengah Selatan"]),
     ("KOTA KEDIRI, BERITAJATIM.com - Imigrasi mengukuhkan Timpora, Jumat.", ["Kota Kediri"]),
+    ("Merauke, 12 Mei 2024 - Kantor Imigrasi mengukuhkan Timpora.", ["Kabupaten Merauke"]),
 ])
 def test_dateline_names_the_place_when_nothing_else_does(nlp, text, expected):
     assert places(nlp, text) == expected
+
+
+def test_written_kota_after_the_name(nlp):
+    text = "Anggota Polres Kupang Kota ikut dalam operasi di Kupang Kota pada malam hari."
+    assert places(nlp, text) == ["Kota Kupang"]
+    assert "ambiguous_place" not in place_flags(nlp, text)
+
+
+def test_village_maps_up_when_nothing_else_names_a_kabupaten(nlp):
+    text = "Tim gabungan menggelar operasi di Desa Senggigi, Nusa Tenggara Barat, pada Sabtu malam."
+    assert places(nlp, text) == ["Kabupaten Lombok Barat"]
+
+
+def test_village_without_a_province_is_not_mapped(nlp):
+    assert places(nlp, "Tim gabungan menggelar operasi di Desa Senggigi pada Sabtu malam.") == []
 
 
 def test_span_values(nlp):
@@ -203,7 +229,7 @@ def test_pattern_ids_are_known_rules():
     rows = data.load_jsonl("places.jsonl")
     ids = {r["id"] for r in rows}
     assert {"explicit", "bare", "office_name", "timpora_level", "activity_at"} <= ids
-    assert {r["type"] for r in rows} <= {"cue", "base", "exclude", "context"}
+    assert {r["type"] for r in rows} <= {"cue", "base", "exclude", "context", "venue"}
 
 
 def test_stopwords_are_region_names_or_common_words():

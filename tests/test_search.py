@@ -156,3 +156,30 @@ def test_bad_query_is_a_user_error(query):
 def test_unknown_facet_is_a_user_error():
     with pytest.raises(SearchError):
         facets_select(SearchQuery(), "colour")
+
+
+@pytest.mark.parametrize("walk", [True, False], ids=["newest-first-tests", "from-the-id-set"])
+@pytest.mark.parametrize("query", [dict(agency="KANIM"), dict(place="Bengkulu"), dict(text="Kupang"),
+                                   dict(agency="Kapolres"), dict(place="Hotel")])
+def test_both_page_strategies_give_the_same_page(store, monkeypatch, walk, query):
+    import pipeline.search as search_mod
+
+    engine, _ = store
+    monkeypatch.setattr(search_mod, "_walk_in_date_order", lambda total, wanted, span: walk)
+    with session_scope(engine) as s:
+        first = search(s, SearchQuery(limit=2, **query), facets=False)
+        rest = search(s, SearchQuery(limit=10, offset=2, **query), facets=False)
+    monkeypatch.undo()
+    with session_scope(engine) as s:
+        expected = search(s, SearchQuery(limit=50, **query), facets=False)
+    assert first.total == rest.total == expected.total
+    assert [r["id"] for r in first.rows + rest.rows] == [r["id"] for r in expected.rows]
+
+
+def test_facets_select_matches_the_combined_facets(store):
+    engine, _ = store
+    with session_scope(engine) as s:
+        res = search(s, SearchQuery(agency="KANIM"))
+        for name in FACETS:
+            alone = [(v, str(l), int(c)) for v, l, c in s.execute(facets_select(SearchQuery(agency="KANIM"), name))]
+            assert res.facets[name] == alone, name

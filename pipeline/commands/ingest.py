@@ -51,7 +51,10 @@ def _progress(console, found_label: str = "files"):
             if done is None:
                 done = getattr(payload, "reprocessed", 0) + getattr(payload, "failed", 0)
             progress.update(state["task"], advance=done, counts=counts_text())
+        elif event == "summary":
+            state["summary"] = payload
 
+    listener.state = state  # type: ignore[attr-defined]
     return progress, listener
 
 
@@ -128,6 +131,7 @@ def register(app: typer.Typer) -> None:
                                      batch_size=batch_size, workers=workers, dask_address=dask)
         except IngestIncomplete as exc:
             incomplete = exc
+            summary = listener.state.get("summary")
         finally:
             remove_listener(listener)
         out = Console()
@@ -187,6 +191,7 @@ def register(app: typer.Typer) -> None:
                                         workers=workers, dask_address=dask)
         except ReprocessIncomplete as exc:
             incomplete = exc
+            summary = listener.state.get("summary")
         finally:
             remove_listener(listener)
         out = Console()
