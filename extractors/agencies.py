@@ -33,6 +33,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from extractors import data, gazetteer
+from extractors.common import doc_text
 
 GROUP = "agencies"
 UNKNOWN = "UNKNOWN"
@@ -139,7 +140,7 @@ class AgencyRecognizer:
         return doc
 
     def _spans(self, doc: Doc) -> list:
-        text = doc.text
+        text = doc_text(doc)
         if not text.strip():
             return []
         mentions = self._find(doc, text)

@@ -22,7 +22,7 @@ from typing import Optional
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import char_span
+from extractors.common import char_span, doc_text
 from extractors.data import load_jsonl, load_list
 
 _TOKEN = re.compile(r"[^\s,;:]+")
@@ -394,17 +394,18 @@ class ChairExtractor:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        result = find(doc.text) if doc.text else None
+        text = doc_text(doc)
+        result = find(text) if text else None
         names, roles = [], []
         if result is not None:
             if result.name is not None:
                 s, e = result.name
-                span = char_span(doc, s, e, label=clean_name(doc.text[s:e]), rule=result.rule)
+                span = char_span(doc, s, e, label=clean_name(text[s:e]), rule=result.rule)
                 if span is not None:
                     names.append(span)
             if result.role is not None:
                 s, e = result.role
-                label = re.sub(r"\s+", " ", doc.text[s:e]).strip(" ,.;:")
+                label = re.sub(r"\s+", " ", text[s:e]).strip(" ,.;:")
                 span = char_span(doc, s, e, label=label, rule=result.rule)
                 if span is not None:
                     roles.append(span)

@@ -19,12 +19,29 @@ from spacy.tokens import Doc, Span
 
 FLAGS_KEY = "timpora.flags"
 PUBLISHED_KEY = "timpora.published"
+#: ``doc.text`` cached once per doc (spaCy rebuilds it from the tokens on every access)
+TEXT_KEY = "timpora.text"
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, read once per doc and cached in ``doc.user_data``.
+
+    spaCy joins the tokens anew on every ``doc.text`` access, which costs about as much
+    as the rest of a component's work: every component reads the text through this.
+    The cache is checked against the doc's length, so a retokenised doc is read again.
+    """
+    text = doc.user_data.get(TEXT_KEY)
+    expected = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
+    if not isinstance(text, str) or len(text) != expected:
+        text = doc.text
+        doc.user_data[TEXT_KEY] = text
+    return text
 
 
 def char_span(doc: Doc, start: int, end: int, label: str = "", rule: str = "",
               kb_id: str = "") -> Optional[Span]:
     """A span covering characters ``start:end`` (expanded to token bounds), or None if empty."""
-    text = doc.text  # built from the tokens on every access: read it once
+    text = doc_text(doc)
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():

@@ -29,7 +29,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors import data
-from extractors.common import add_flag, char_span, published
+from extractors.common import add_flag, char_span, published, doc_text
 from models.record import FLAG_CANDIDATES, FLAG_WEEKDAY_MISMATCH, FLAG_YEAR_INFERRED
 
 PATTERNS_FILE = "dates.jsonl"
@@ -198,7 +198,7 @@ class DateExtractor:
 
     # ------------------------------------------------------------------ spaCy entry point
     def __call__(self, doc: Doc) -> Doc:
-        found = self.analyse(doc.text, published(doc))
+        found = self.analyse(doc_text(doc), published(doc))
         dates, ends, times = [], [], []
         best = found.best
         if best is not None:

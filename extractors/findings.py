@@ -181,6 +181,12 @@ def sentences(text: str) -> Iterator[tuple[int, int]]:
         yield start, len(text)
 
 
+@lru_cache(maxsize=4)
+def sentence_list(text: str) -> tuple[tuple[int, int], ...]:
+    """``sentences(text)`` as a tuple, cached: the findings and sites components share it."""
+    return tuple(sentences(text))
+
+
 def is_headline(text: str) -> bool:
     """A short title-case line without final punctuation (a title, a caption, a by-line)."""
     stripped = text.strip()
@@ -276,7 +282,7 @@ def _split_long(text: str, start: int, end: int, rule: str) -> list[tuple[int, i
 def finding_clauses(text: str) -> list[tuple[int, int, str]]:
     """(start, end, rule id) of the finding clauses of ``text`` (no operation check)."""
     out: list[tuple[int, int, str]] = []
-    for s_start, s_end in sentences(text):
+    for s_start, s_end in sentence_list(text[:MAX_CHARS]):
         sentence = text[s_start:s_end]
         if is_headline(sentence):
             continue

@@ -11,7 +11,8 @@ antaranya``, ``dari 34 TKA ... 24 TKA``, ``... lainnya``, ``... tersebut``), vag
 (``sedikitnya``) or hearsay. When the first count
 opens the report (the lede), reports foreigners secured or caught (``mengamankan 13 WNA``,
 ``19 WNA terjaring razia``) and no later count exceeds it, it is the total and the later
-ones are its breakdown; otherwise the counts are per site and add up. A group total
+ones are its breakdown, except foreigners only checked and found in order (no violation,
+not secured), who are added; otherwise the counts are per site and add up. A group total
 (``dari total 32 WNA yang diperiksa``) stands for the whole when the other counts add up to
 no more than it. Inside one clause, counts that follow a count and add up to it are its
 breakdown (``empat orang asing, dua warga Rusia dan dua warga Ukraina``). ``N tamu asal

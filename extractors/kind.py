@@ -20,7 +20,7 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import add_flag, char_span
+from extractors.common import add_flag, char_span, doc_text
 from extractors.data import load_jsonl
 from models.record import FLAG_NOT_A_REPORT
 
@@ -133,7 +133,7 @@ class KindClassifier:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        kind, s = classify(doc.text)
+        kind, s = classify(doc_text(doc))
         if kind == "mixed":
             labels = ("mixed", "meeting", "operation")
         else:

@@ -19,7 +19,7 @@ from typing import Iterator, Optional
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import add_flag, char_span
+from extractors.common import add_flag, char_span, doc_text
 from extractors.data import load_jsonl
 from models.record import FLAG_CANDIDATES
 
@@ -289,7 +289,7 @@ class OfficeExtractor:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         result = choose(text) if text else None
         spans = []
         if result is not None:

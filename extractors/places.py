@@ -31,7 +31,7 @@ from spacy.tokens import Doc
 
 from extractors import data
 from extractors import regions as R
-from extractors.common import add_flag, char_span
+from extractors.common import add_flag, char_span, doc_text
 from extractors.regions import region_name  # noqa: F401  (re-exported: pipeline.extract uses it)
 from models.record import FLAG_AMBIGUOUS_PLACE, FLAG_FUZZY_PLACE
 
@@ -190,7 +190,7 @@ class PlacesComponent:
     # ------------------------------------------------------------------ entry point
     def __call__(self, doc: Doc) -> Doc:
         try:
-            chosen = self.find(doc.text)
+            chosen = self.find(doc_text(doc))
         except Exception:  # never let one odd text stop the pipeline
             chosen = []
         spans = []

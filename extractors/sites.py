@@ -7,6 +7,14 @@ of the ``heads`` words (``penginapan``, ``lokasi turbin``, ``sepuluh vila``). A 
 plural (``sejumlah lokasi``) is skipped unless a list follows (``seperti ...``).
 Regions, the team's own offices, meeting rooms and the meeting venue are not sites.
 Nothing is produced when the report has no operation at all.
+
+Also: a sentence reporting a finding that opens with ``Di <Name>,`` (``Sementara di``,
+``Adapun di``) names a site; a counted generic (``tiga lokasi, yakni ...``) is followed
+by its list; a generic placed by a name keeps it (``sebuah rumah kos di Kelurahan X``,
+``kapal ikan yang sandar di Pelabuhan Y``); cues in a title count only when the body
+names no site; habitual cues (``kerap dikunjungi``), dates and counts of people are not
+sites; where named sites exist, bare categories (``penginapan``), descriptions echoing a
+name and the industrial estate holding the companies are dropped.
 """
 from __future__ import annotations
 
@@ -20,7 +28,7 @@ from spacy.tokens import Doc
 
 from extractors.data import load_jsonl
 from extractors.findings import (doc_text, make_span, MAX_CHARS, clauses, combined, compiled, first_match,
-                                 is_headline, numbers, operation_context, sentences)
+                                 is_headline, numbers, operation_context, sentence_list)
 
 GROUP = "sites"
 SITES_FILE = "sites.jsonl"
@@ -101,7 +109,7 @@ def _not_site(text: str, qualifier: str = "") -> bool:
                 inner.code == outer.code or inner.code.startswith(outer.code + ".")):
             return True
         qualified = True
-    if qualified and lowered.split()[0] in ("kota", "kecamatan"):
+    if qualified and lowered.split()[0] == "kota":  # "Kota Bunga, Kabupaten Cianjur": a resort
         return False
     for _rid, rx in compiled(SITES_FILE, "not_site"):
         if rx.search(lowered):
@@ -292,6 +300,8 @@ def parse_sites(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
                          for m in _WORD.finditer(text[intro:end])]
                 i = 0
                 continue
+        if q_start < i and not _is_name_word(words[i][2]):
+            span = (words[q_start][0], span[1])  # "sebuah warung di Desa X" as written
         if out and _REGION_HEAD.match(text[span[0]:span[1]] + " ") and not out[-1][2]:
             # "Puncak, Kabupaten Bogor": a place named in the region that follows it
             out[-1] = (out[-1][0], out[-1][1], text[span[0]:span[1]])
@@ -327,18 +337,24 @@ def find_sites(text: str, venue: tuple[str, ...] = ()) -> list[tuple[int, int, s
     op_rx = combined(FINDINGS_FILE, "operation")[0]
     needs_op = {r["id"] for r in load_jsonl(SITES_FILE) if r.get("needs_op")}
     needs_find = _find_rules()
+    befores = _befores()
     habitual = combined(SITES_FILE, "habitual")[0]
     headline: dict[int, bool] = {}
     from_headline: list[tuple[int, int, str, str]] = []
     has_find: dict[int, bool] = {}
-    sents = list(sentences(text))
+    sents = sentence_list(text)
     starts = [a for a, _b in sents]
-    has_op = [False] * len(sents)
-    for m in op_rx.finditer(text):
-        k = bisect_right(starts, m.start()) - 1
-        if k >= 0:
-            has_op[k] = True
-    near_op = [has or (k > 0 and has_op[k - 1]) for k, has in enumerate(has_op)]
+    near_op: list[bool] = []
+
+    def is_near_op(k: int) -> bool:
+        if not near_op:  # computed only when a cue needs it
+            has_op = [False] * len(sents)
+            for m in op_rx.finditer(text):
+                i = bisect_right(starts, m.start()) - 1
+                if i >= 0:
+                    has_op[i] = True
+            near_op.extend(has or (i > 0 and has_op[i - 1]) for i, has in enumerate(has_op))
+        return near_op[k]
     bounds_cache: dict[int, list[tuple[int, int]]] = {}
     for rid, rx in compiled(SITES_FILE, "cue"):
         for m in rx.finditer(text):
@@ -346,10 +362,13 @@ def find_sites(text: str, venue: tuple[str, ...] = ()) -> list[tuple[int, int, s
             if k < 0:
                 continue
             s_start, s_end = sents[k]
-            if rid in needs_op and not near_op[k]:
+            if rid in needs_op and not is_near_op(k):
                 continue
             if k not in headline:
                 headline[k] = is_headline(text[s_start:s_end])
+            if rid in befores and not befores[rid].search(text[max(s_start, m.start() - 20):m.start()]) \
+                    and (m.start() - 20 > s_start or text[s_start:m.start()].strip()):
+                continue
             if rid in needs_find:
                 if k not in has_find:
                     has_find[k] = first_match(FINDINGS_FILE, "cue", text[s_start:s_end]) is not None
@@ -407,7 +426,9 @@ def _drop_descriptions(found: list[tuple[int, int, str, str]]) -> list[tuple[int
     named = [f for f in found if _is_name_word(f[2].split()[0])]
     if not named:
         return found
-    name_words = {w.lower() for f in named for w in _CONTENT.findall(f[2])}
+    # the names' own words, not category nouns (``Hotel X`` does not describe ``hotel di Y``)
+    categories = {w for head in _words("heads") for w in head.split()} | _words("generic_words")
+    name_words = {w.lower() for f in named for w in _CONTENT.findall(f[2])} - categories
     companies = any(re.match(r"(?i)(?:pt|cv|ud)\b", f[2]) for f in named)
     out = []
     for f in found:
@@ -433,6 +454,12 @@ def _contains(big: tuple[str, ...], small: tuple[str, ...]) -> bool:
 @lru_cache(maxsize=1)
 def _find_rules() -> frozenset[str]:
     return frozenset(r["id"] for r in load_jsonl(SITES_FILE) if r.get("needs_find"))
+
+
+@lru_cache(maxsize=1)
+def _befores() -> dict[str, re.Pattern]:
+    """Cue id -> what must stand right before the cue (``before`` of ``data/sites.jsonl``)."""
+    return {r["id"]: re.compile(r["before"], re.IGNORECASE) for r in load_jsonl(SITES_FILE) if r.get("before")}
 
 
 class SitesComponent:

@@ -18,7 +18,7 @@ from typing import Optional
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import char_span
+from extractors.common import char_span, doc_text
 from extractors.data import load_jsonl
 
 GROUP = "venue"
@@ -151,8 +151,9 @@ class VenueExtractor:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for cand in candidates(doc.text) if doc.text else []:
-            label = cand.label or re.sub(r"\s+", " ", doc.text[cand.start:cand.end]).strip()
+        text = doc_text(doc)
+        for cand in candidates(text) if text else []:
+            label = cand.label or re.sub(r"\s+", " ", text[cand.start:cand.end]).strip()
             span = char_span(doc, cand.start, cand.end, label=label, rule=cand.rule)
             if span is not None:
                 spans.append(span)

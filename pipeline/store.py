@@ -350,8 +350,11 @@ def known_hashes(session: Session, hashes: Iterable[str]) -> set[str]:
     found: set[str] = set()
     for i in range(0, len(wanted), _CHUNK):
         chunk = wanted[i:i + _CHUNK]
-        found.update(session.scalars(select(Report.sha256).where(Report.sha256.in_(chunk),
-                                                                 Report.status == STATUS_STORED)))
+        # by the unique sha256 index alone: a condition on ``status`` too lets a planner with stale
+        # statistics (right after a bulk load) pick the status index and scan every report
+        found.update(h for h, status in session.execute(select(Report.sha256, Report.status)
+                                                        .where(Report.sha256.in_(chunk)))
+                     if status == STATUS_STORED)
     return found
 
 

@@ -96,3 +96,40 @@ def test_headlines(line, expected):
 def test_never_raises(nlp, text):
     doc = nlp("Operasi gabungan. " + text)
     assert all(s.label_ for s in doc.spans["findings"])
+
+
+# --- round 2 ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,expected", [
+    ("Operasi gabungan digelar Senin. Petugas memeriksa paspor dan visa empat WNA asal Italia.",
+     "Petugas memeriksa paspor dan visa empat WNA asal Italia"),
+    ("Operasi gabungan digelar Senin. Dokumen perjalanan keduanya dinyatakan lengkap.",
+     "Dokumen perjalanan keduanya dinyatakan lengkap"),
+    ("Operasi gabungan digelar Senin. Seluruhnya memegang ITAS yang masih berlaku.",
+     "Seluruhnya memegang ITAS yang masih berlaku"),
+    ("Operasi gabungan digelar Senin. Tiga TKA yang didata tercatat sebagai teknisi mesin.",
+     "Tiga TKA yang didata tercatat sebagai teknisi mesin"),
+])
+def test_checks_and_valid_documents_are_findings(nlp, text, expected):
+    assert findings(nlp, text) == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "Operasi gabungan digelar Senin. Berdasarkan data Disnaker, terdapat 300 TKA di kabupaten itu.",
+    "Operasi gabungan digelar Senin. Setiap orang asing wajib memiliki izin tinggal yang sah.",
+    "Operasi gabungan digelar Senin. Nelayan sering kali melaporkan pelanggaran oleh kapal asing.",
+])
+def test_statistics_rules_and_habits_are_not_findings(nlp, text):
+    assert findings(nlp, text) == []
+
+
+def test_supervision_at_a_named_place_is_an_operation():
+    assert has_operation("Timpora Kota Dumai melakukan pengawasan di Pelabuhan Sri Junjungan, Jumat.")
+
+
+@pytest.mark.parametrize("text", [
+    "Timpora dibentuk agar semua instansi bersama-sama melakukan pengawasan.",
+    "Rapat merekomendasikan operasi gabungan di kawasan pelabuhan tahun depan.",
+])
+def test_supervision_in_general_or_recommended_is_not_an_operation(text):
+    assert not has_operation(text)

@@ -93,3 +93,55 @@ def test_no_count(nlp, text):
 def test_never_raises(nlp, text):
     doc = nlp(text)
     assert all(s.label_.isdigit() for s in doc.spans["foreigners"])
+
+
+# --- round 2 ------------------------------------------------------------------------------
+
+def test_per_site_counts_in_words_add_up(nlp):
+    text = ("Operasi gabungan digelar Senin. Di Hotel Mawar Sari ditemukan tiga WNA asal Jepang. "
+            "Sementara di Vila Bukit Indah petugas mendapati dua WNA asal Prancis.")
+    assert total(nlp, text) == 5
+
+
+def test_group_total_stands_for_the_site_counts(nlp):
+    text = ("Operasi gabungan digelar Senin. Di PT Baja Kencana petugas memeriksa 4 TKA, sedangkan di "
+            "PT Kayu Lestari terdapat 6 TKA. Dari total 10 TKA yang diperiksa, seorang di antaranya "
+            "tidak membawa paspor.")
+    assert total(nlp, text) == 10
+
+
+def test_breakdown_by_nationality_inside_a_clause_is_not_added(nlp):
+    text = ("Operasi gabungan digelar Senin. Lima orang asing yang menginap di sana, tiga warga Jepang "
+            "dan dua warga Korea, diperiksa petugas.")
+    assert total(nlp, text) == 5
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Dalam operasi gabungan itu petugas memeriksa dua tamu asal Belanda di sebuah vila.", 2),
+    ("Saat operasi di kapal itu, tim mendata enam anak buah kapal (ABK) asal Vietnam.", 6),
+    ("Dalam operasi gabungan itu petugas memeriksa paspor dan visa empat WNA asal Italia.", 4),
+    ("Dalam operasi gabungan itu petugas mendapati dua pekerja asal Jawa Tengah di lokasi proyek.", None),
+])
+def test_people_of_a_foreign_origin_count(nlp, text, expected):
+    assert total(nlp, text) == expected
+
+
+def test_company_reported_totals_are_not_found(nlp):
+    text = ("Operasi gabungan digelar Senin. Di PT Logam Jaya petugas memeriksa 3 TKA. Menurut data "
+            "perusahaan, terdapat 85 TKA yang bekerja di kawasan itu.")
+    assert total(nlp, text) == 3
+
+
+@pytest.mark.parametrize("text", [
+    "Operasi gabungan ke tiga penginapan digelar Sabtu. Hasilnya nihil, tidak ada temuan.",
+    "Razia di pelabuhan itu berlangsung dua jam, namun tidak didapati orang asing di kapal.",
+])
+def test_none_found_gives_zero(nlp, text):
+    assert total(nlp, text) == 0
+
+
+def test_lede_total_plus_foreigners_only_checked_elsewhere(nlp):
+    text = ("Timpora mengamankan dua WNA asal Nigeria dalam operasi gabungan di Kota Serang, Rabu. "
+            "Di Hotel Puri Kencana, petugas memeriksa empat WNA asal Malaysia. "
+            "Di sebuah rumah kontrakan ditemukan dua WNA asal Nigeria yang izin tinggalnya sudah habis.")
+    assert total(nlp, text) == 6

@@ -80,3 +80,80 @@ def test_kota_named_resort_qualified_by_its_region_is_a_site(nlp):
 def test_never_raises(nlp, text):
     doc = nlp("Operasi menyasar " + text)
     assert all(s.label_ for s in doc.spans["sites"])
+
+
+# --- round 2: phrasings beyond the visit cues ------------------------------------------
+
+@pytest.mark.parametrize("text,expected", [
+    ("Razia gabungan digelar Kamis. Di Hotel Cempaka Biru, petugas menemukan dua WNA asal India.",
+     ["Hotel Cempaka Biru"]),
+    ("Operasi gabungan berjalan lancar. Sementara di Vila Lembah Hijau terdapat empat WNA asal Swiss.",
+     ["Vila Lembah Hijau"]),
+    ("Sidak berlangsung sore. Adapun di PT Gunung Mas Perkasa, tim mendapati tujuh TKA.",
+     ["PT Gunung Mas Perkasa"]),
+])
+def test_place_opening_a_finding_sentence_is_a_site(nlp, text, expected):
+    assert sites(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    # a town where the team meets, a region, or a place without a finding
+    "Operasi gabungan digelar Kamis. Di Kabupaten Sumba Barat, petugas menemukan dua WNA.",
+    "Operasi gabungan digelar Kamis. Di Balai Desa Sukamaju, tim berkumpul untuk apel.",
+])
+def test_place_opening_a_sentence_without_a_finding_is_not_a_site(nlp, text):
+    assert sites(nlp, text) == []
+
+
+def test_counted_generic_is_followed_by_its_list(nlp):
+    text = "Tim operasi mendatangi tiga lokasi, yakni PT Alam Jaya, Hotel Kenari dan Restoran Laut Biru."
+    assert sites(nlp, text) == ["PT Alam Jaya", "Hotel Kenari", "Restoran Laut Biru"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Operasi gabungan dimulai pagi, lalu pemeriksaan berlanjut ke PT Samudra Biru Lestari.",
+     ["PT Samudra Biru Lestari"]),
+    ("Usai razia di darat, tim naik ke kapal ikan yang bersandar di Pelabuhan Perikanan Bitung.",
+     ["kapal ikan yang bersandar di Pelabuhan Perikanan Bitung"]),
+    ("Dalam operasi itu tim mendatangi sebuah warung di Desa Tanjung Sari.",
+     ["sebuah warung di Desa Tanjung Sari"]),
+    ("Patroli menyisir Pantai Pasir Putih dan sejumlah homestay di Dusun Batu Lima.",
+     ["Pantai Pasir Putih", "sejumlah homestay di Dusun Batu Lima"]),
+])
+def test_generic_site_placed_by_a_name_keeps_the_place(nlp, text, expected):
+    assert sites(nlp, text) == expected
+
+
+def test_bare_category_is_dropped_when_named_sites_exist(nlp):
+    text = ("Operasi gabungan menyasar penginapan dan perusahaan. Tim mendatangi Hotel Anggrek Indah "
+            "dan PT Karya Baja Utama, pabrik baja di pinggir kota.")
+    assert sites(nlp, text) == ["Hotel Anggrek Indah", "PT Karya Baja Utama"]
+
+
+def test_bare_category_stays_when_no_site_is_named(nlp):
+    assert sites(nlp, "Operasi gabungan menyasar penginapan di pinggir pantai.") == ["penginapan"]
+
+
+def test_industrial_estate_gives_way_to_its_companies(nlp):
+    text = ("Operasi gabungan digelar di Kawasan Industri Maju Bersama. Tim mendatangi PT Sinar Plastik "
+            "dan PT Tekstil Abadi.")
+    assert sites(nlp, text) == ["PT Sinar Plastik", "PT Tekstil Abadi"]
+
+
+@pytest.mark.parametrize("text", [
+    "Operasi gabungan digelar di Kecamatan Wates, Kabupaten Kulon Progo, Senin, 4 Maret 2024.",
+    "Operasi gabungan digelar di Kecamatan Wates, 12 WNA Terjaring",
+    "Dari hasil pemeriksaan di dua lokasi itu, tidak ditemukan pelanggaran.",
+    "Dalam operasi kemarin, kepala kantor mengatakan pulau itu kerap dikunjungi kapal pesiar asing.",
+    "Setelah operasi, rombongan didatangi, WNA tersebut menunjukkan paspor.",
+])
+def test_dates_counts_and_habits_are_not_sites(nlp, text):
+    assert sites(nlp, text) == []
+
+
+def test_title_names_the_site_only_when_the_body_lists_none(nlp):
+    title = "Timpora Gelar Operasi Gabungan di Pelabuhan Rakyat Paotere\n"
+    assert sites(nlp, title + "Operasi gabungan dilaksanakan Rabu pagi dan berjalan lancar.") == \
+        ["Pelabuhan Rakyat Paotere"]
+    assert sites(nlp, title + "Operasi gabungan dilaksanakan Rabu. Tim mendatangi Hotel Nusantara Baru.") == \
+        ["Hotel Nusantara Baru"]

@@ -59,3 +59,22 @@ def test_neither(nlp, text):
 @given(st.text(max_size=300))
 def test_never_raises(nlp, text):
     assert len(nlp(text).spans["violations"]) <= 1
+
+
+# --- round 2 ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Dalam operasi itu dua WNA diketahui bekerja padahal hanya mengantongi visa kunjungan.",
+    "Saat razia ditemukan seorang WNA yang tinggal melebihi izin tinggalnya.",
+    "Dalam sidak itu seorang TKA bekerja tidak sesuai dengan jabatan dalam izin tinggalnya.",
+])
+def test_more_violation_phrasings(nlp, text):
+    assert verdict(nlp, text) == "true"
+
+
+@pytest.mark.parametrize("text", [
+    "Dalam operasi itu petugas memeriksa 5 TKA. Seluruhnya memegang ITAS yang masih berlaku.",
+    "Operasi gabungan ke tiga hotel selesai sore. Hasilnya nihil.",
+])
+def test_valid_documents_or_nothing_found_is_false(nlp, text):
+    assert verdict(nlp, text) == "false"
