@@ -33,7 +33,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from extractors import data, gazetteer
-from extractors.common import doc_text
+from extractors.common import Haystack, doc_text, guard, haystack
 
 GROUP = "agencies"
 UNKNOWN = "UNKNOWN"
@@ -150,11 +150,16 @@ class AgencyRecognizer:
         for m in mentions:
             self._tail(m, text)
         ctx = _Context(text, self.abbrevs)
+        # the context rules read lower-cased stretches of the text: a rule that cannot match
+        # the whole lower-cased text is never tried
+        low = Haystack(haystack(text).low)
+        ctx.possible = {rule: low.may_match(guard(rx)) for rule, rx in self.ctx.items()}
         self._judge(mentions, text, ctx)
         kept = [m for m in mentions if m.excluded is None]
         if any(m.code in self.service and not m.weak for m in kept):
             kept = [m for m in kept if not (m.weak and m.code in self.service)]
-        province_level = any(p.search(text) for p in self.level)
+        hay = haystack(text)
+        province_level = any(hay.may_match(guard(p)) and p.search(text) for p in self.level)
         out = []
         for m in kept:
             if m.expand is not None:
@@ -187,7 +192,10 @@ class AgencyRecognizer:
                     continue
                 code, title, weak = self.keys[key]
                 found.append(Mention(s, e, code, f"gaz:{code}", title=title, weak=weak))
+        hay = haystack(text)
         for row, rx, not_after, not_before in self.regexes:
+            if not hay.may_match(guard(rx)):
+                continue
             group = int(row.get("group", 0))
             for m in rx.finditer(text):
                 s, e = m.span(group)
@@ -286,32 +294,33 @@ class AgencyRecognizer:
         sent_start = max(ctx.sentence_start(start, line_start), start - MAX_SENTENCE)
         before = text[sent_start:start].lower()
         near = before[-NEAR:]
+        possible = ctx.possible
         for rule in ("ctx:issuer", "ctx:report-to", "ctx:request", "ctx:territory", "ctx:target",
                      "ctx:custody", "ctx:building"):
-            if self.ctx[rule].search(near):
+            if possible.get(rule, True) and self.ctx[rule].search(near):
                 return rule
-        if self.ctx["ctx:hypothetical"].search(before):
+        if possible.get("ctx:hypothetical", True) and self.ctx["ctx:hypothetical"].search(before):
             return "ctx:hypothetical"
         # weak contexts: count only after a participation cue
         weak: list[tuple[str, int]] = []
         quote = ctx.quote_start(start)
         if quote is not None:
             weak.append(("quote", max(quote, sent_start) - sent_start))
-        if self.ctx["ctx:examples"].search(before):
+        if possible.get("ctx:examples", True) and self.ctx["ctx:examples"].search(before):
             weak.append(("ctx:examples", 0))
         speech = None
         for speech in self.ctx["ctx:speech-content"].finditer(before):
             pass
         if speech is not None:
             weak.append(("ctx:speech-content", speech.end()))
-        if self.ctx["ctx:surroundings"].search(near):
+        if possible.get("ctx:surroundings", True) and self.ctx["ctx:surroundings"].search(near):
             weak.append(("ctx:surroundings", 0))
         if not weak:
             return None
-        if self.ctx["ctx:future"].search(before):
+        if possible.get("ctx:future", True) and self.ctx["ctx:future"].search(before):
             return weak[0][0]
         for reason, from_ in weak:
-            if not self.ctx["ctx:positive"].search(before, from_):
+            if not (possible.get("ctx:positive", True) and self.ctx["ctx:positive"].search(before, from_)):
                 return reason
         return None
 
@@ -325,7 +334,10 @@ class AgencyRecognizer:
         covered = bytearray(len(text) + 1)
         for ks, ke in known:
             covered[ks:ke] = b"\x01" * (ke - ks)
+        hay = haystack(text)
         for rx in self.unknown:
+            if not hay.may_match(guard(rx)):
+                continue
             for m in rx.finditer(text):
                 s, e = m.span()
                 hit = covered.find(1, s, e)
@@ -415,6 +427,7 @@ class _Context:
         self.quote_starts = [q[0] for q in self.quotes]
         self._sentence_cache: dict[int, list[int]] = {}
         self._line_cache: dict[int, bool] = {}
+        self.possible: dict[str, bool] = {}    # context rule -> may match somewhere in the text
         # the page header (site navigation, menus) ends at the first line of running text
         body = _BODY_LINE.search(text)
         self.body_start = body.start() if body else len(text)

@@ -22,7 +22,7 @@ from typing import Optional
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import char_span, doc_text
+from extractors.common import char_span, doc_text, guard, haystack
 from extractors.data import load_jsonl, load_list
 
 _TOKEN = re.compile(r"[^\s,;:]+")
@@ -364,7 +364,10 @@ def find(text: str, places: Optional[set[str]] = None) -> Optional[Found]:
         places = {norm(w) for p in office_places(text) for w in p.split()}
     parser = _Parser(text, places)
     found: list[Found] = []
+    hay = haystack(text)
     for cue in cues:
+        if not hay.may_match(guard(cue.pattern)):
+            continue
         for n, m in enumerate(cue.pattern.finditer(text)):
             if n >= MAX_CUE_HITS:
                 break

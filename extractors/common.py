@@ -13,6 +13,7 @@ Conventions every component follows (``pipeline.extract`` reads them back):
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Optional
 
 from spacy.tokens import Doc, Span
@@ -78,3 +79,129 @@ def published(doc: Doc) -> Optional[date]:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
         return None
+
+
+# ---------------------------------------------------------------------- keyword guards
+#
+# A pattern scanned over a whole report costs about the same whatever it looks for (``re``
+# tries it at every position); most cue patterns cannot match most reports. ``guard(rx)``
+# derives from the compiled pattern the literal words any match must contain (one of the
+# alternatives of a branch, the longest such word of a sequence), and ``Haystack`` answers
+# "can it match here?" with plain substring tests. The guard is derived, never written by
+# hand, so it can only skip a scan that would find nothing.
+
+import re as _re
+from re import _constants as _sre_c, _parser as _sre_p
+
+_MIN_GUARD = 3          # a guard shorter than this saves too little to be worth checking
+_MAX_ALTERNATIVES = 24  # a branch with more alternatives than this is not used as a guard
+#: characters outside ASCII that IGNORECASE equates with an ASCII letter (``İ``, ``ı``,
+#: ``ſ``, the Kelvin sign): a text with one of them is always scanned in full
+_EXOTIC = _re.compile("[%s]" % "".join(sorted(
+    set(_re.findall(r"(?i)[a-z]", "".join(map(chr, range(0x80, 0x10000))))))))
+
+
+def _best(cands):
+    cands = [c for c in cands if c and len(c) <= _MAX_ALTERNATIVES]
+    if not cands:
+        return None
+    return max(cands, key=lambda c: (min(len(s) for s, _ in c), -len(c)))
+
+
+def _required(items, ci: bool, behind: bool = True):
+    """frozenset of (literal, case-insensitive?) of which any match contains one, or None;
+    ``behind=False`` leaves out what look-behinds read (it may lie before the search window)."""
+    cands = []
+    run: list[str] = []
+
+    def flush():
+        if run:
+            cands.append(frozenset({("".join(run), ci)}))
+            run.clear()
+
+    for op, av in items:
+        if op is _sre_c.LITERAL and av < 128:
+            run.append(chr(av).lower() if ci else chr(av))
+            continue
+        flush()
+        if op is _sre_c.SUBPATTERN:
+            _, add, rm, sub = av
+            sub_ci = (ci or bool(add & _re.IGNORECASE)) and not rm & _re.IGNORECASE
+            cands.append(_required(sub, sub_ci, behind))
+        elif op is _sre_c.ATOMIC_GROUP:
+            cands.append(_required(av, ci, behind))
+        elif op is _sre_c.BRANCH:
+            alts = [_required(seq, ci, behind) for seq in av[1]]
+            if alts and all(a is not None for a in alts):
+                cands.append(frozenset().union(*alts))
+        elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT, _sre_c.POSSESSIVE_REPEAT):
+            lo, _, sub = av
+            if lo >= 1:
+                cands.append(_required(sub, ci, behind))
+        elif op is _sre_c.ASSERT and (behind or av[0] >= 0):   # a positive look-around reads text too
+            cands.append(_required(av[1], ci, behind))
+    flush()
+    return _best(cands)
+
+
+@lru_cache(maxsize=None)
+def guard(rx: "_re.Pattern", window: bool = False) -> Optional[frozenset]:
+    """The literals one of which every match of ``rx`` contains (see ``Haystack``), or None.
+
+    ``window=True``: only literals inside the match or its look-aheads, for
+    ``Haystack.may_match_in`` (a look-behind may read before the searched window)."""
+    if not isinstance(rx.pattern, str) or rx.flags & (_re.LOCALE | _re.VERBOSE):
+        return None
+    try:
+        found = _required(_sre_p.parse(rx.pattern, rx.flags & ~_re.UNICODE), bool(rx.flags & _re.IGNORECASE),
+                          behind=not window)
+    except Exception:
+        return None
+    if found is None or min(len(s) for s, _ in found) < _MIN_GUARD:
+        return None
+    return found
+
+
+class Haystack:
+    """A text with its lower-cased copy, for ``may_match`` checks of guards."""
+
+    __slots__ = ("text", "_low", "exotic")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._low: Optional[str] = None
+        self.exotic = not text.isascii() and _EXOTIC.search(text) is not None
+
+    @property
+    def low(self) -> str:
+        if self._low is None:
+            self._low = self.text.lower()
+        return self._low
+
+    def may_match(self, found: Optional[frozenset]) -> bool:
+        """False only when no match of the guarded pattern can exist in the text."""
+        if found is None or self.exotic:
+            return True
+        for s, ci in found:
+            if s in (self.low if ci else self.text):
+                return True
+        return False
+
+    def may_match_in(self, found: Optional[frozenset], start: int, end: int) -> bool:
+        """Like ``may_match`` for ``rx.search(text, start, end)``, ``found = guard(rx, window=True)``."""
+        if found is None or self.exotic:
+            return True
+        for s, ci in found:
+            if ci:
+                low = self.low
+                if len(low) != len(self.text) or low.find(s, start, end) >= 0:
+                    return True
+            elif self.text.find(s, start, end) >= 0:
+                return True
+        return False
+
+
+@lru_cache(maxsize=4)
+def haystack(text: str) -> Haystack:
+    """The ``Haystack`` of a text, shared by the components that read the same doc."""
+    return Haystack(text)

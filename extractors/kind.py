@@ -20,7 +20,7 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import add_flag, char_span, doc_text
+from extractors.common import add_flag, char_span, doc_text, guard, haystack
 from extractors.data import load_jsonl
 from models.record import FLAG_NOT_A_REPORT
 
@@ -82,9 +82,13 @@ def score(text: str) -> KindScore:
     cues, discounts, relevance = _config()
     text = _lower(text)
     result = KindScore()
+    hay = haystack(text)
     for label, rx in relevance:
-        result.relevant[label] = result.relevant.get(label, False) or bool(rx.search(text))
+        result.relevant[label] = result.relevant.get(label, False) or (
+            hay.may_match(guard(rx)) and bool(rx.search(text)))
     for cue in cues:
+        if not hay.may_match(guard(cue.pattern)):
+            continue
         counted = 0
         for m in cue.pattern.finditer(text):
             factor = 2.0 if m.start() < LEAD_CHARS else 1.0

@@ -19,7 +19,7 @@ from typing import Iterator, Optional
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import add_flag, char_span, doc_text
+from extractors.common import add_flag, char_span, doc_text, guard, haystack
 from extractors.data import load_jsonl
 from models.record import FLAG_CANDIDATES
 
@@ -126,7 +126,10 @@ def _find_mentions(text: str) -> tuple[Mention, ...]:
     # cached: the chair extractor asks again for the same text
     anchors, class_words, stops, ministry, _, _ = _config()
     found: list[Mention] = []
+    hay = haystack(text)
     for rule, typ, rx, bare, veto in anchors:
+        if not hay.may_match(guard(rx)):
+            continue
         for m in rx.finditer(text):
             if bare:
                 before = text[max(0, m.start() - 30):m.start()].split()
@@ -231,7 +234,8 @@ def _score(text: str, cand: Candidate) -> None:
     if list_rules and len(listed) == len(cand.mentions):
         best["listed"] = min(w for r, _, _, w, _ in cues if r in list_rules)
     for rule, where, typ, weight, rx in cues:
-        if where == "text" and (not typ or typ == cand.type) and rx.search(text):
+        if where == "text" and (not typ or typ == cand.type) and haystack(text).may_match(guard(rx)) \
+                and rx.search(text):
             best[rule] = weight
     cand.score += sum(best.values())
     cand.rules = sorted(best)

@@ -21,6 +21,7 @@ Span ``label_`` = region code, ``kb_id_`` = official name, ``id_`` = the decidin
 """
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from spacy.tokens import Doc
 
 from extractors import data
 from extractors import regions as R
-from extractors.common import add_flag, char_span, doc_text
+from extractors.common import add_flag, char_span, doc_text, guard, haystack
 from extractors.regions import region_name  # noqa: F401  (re-exported: pipeline.extract uses it)
 from models.record import FLAG_AMBIGUOUS_PLACE, FLAG_FUZZY_PLACE
 
@@ -217,8 +218,15 @@ class PlacesComponent:
         mentions = self._mentions(text, words)
         if not mentions:
             return []
+        # a rule whose patterns cannot match anywhere in the text cannot apply to a mention
+        hay = haystack(text)
+        possible = lambda rule: all(hay.may_match(guard(rx)) for rx in (
+            rule.before, rule.after, rule.sentence, rule.after_required) if rx is not None)
+        rules = ([r for r in self.venues if possible(r)], [r for r in self.excludes if possible(r)],
+                 [r for r in self.contexts if possible(r)])
+        ends = [sm.end() for sm in _SENTENCE_END.finditer(text)]
         for m in mentions:
-            self._weigh(text, m)
+            self._weigh(text, m, rules, hay, ends)
         self._propagate(text, mentions)
         self._resolve(mentions)
         return self._choose(mentions)
@@ -388,38 +396,42 @@ class PlacesComponent:
         return None
 
     # ------------------------------------------------------------------ 2. context
-    def _weigh(self, text: str, m: _Mention) -> None:
+    def _weigh(self, text: str, m: _Mention, rules: Optional[tuple] = None, hay=None,
+               ends: Optional[list[int]] = None) -> None:
+        venues, excludes, contexts = rules or (self.venues, self.excludes, self.contexts)
         m.weight = self.base.get(m.kind, self.base["bare"])
         m.rule = m.kind
         low = max(0, m.cue_start - 400)
         newline = text.rfind("\n", low, m.cue_start)
         line_start = newline + 1 if newline >= 0 or low == 0 else -1   # -1: far from any line start
         after = text[m.end:m.end + 80]
-        sentence_start = 0
-        for sm in _SENTENCE_END.finditer(text, max(0, m.cue_start - 300), m.cue_start):
-            sentence_start = sm.end()
+        sentence_start = _last_sentence_end(text, max(0, m.cue_start - 300), m.cue_start, ends)
         sentence = text[max(sentence_start, m.cue_start - 300):m.cue_start]
-        for rule in self.venues:
-            if self._applies(rule, after, sentence, text, m, line_start):
+        for rule in venues:
+            if self._applies(rule, after, sentence, text, m, line_start, hay):
                 m.bonus, m.rule = rule.weight, rule.id
                 return
-        for rule in self.excludes:
+        for rule in excludes:
             if rule.bare_only and m.kind != "bare":
                 continue
-            if self._applies(rule, after, sentence, text, m, line_start):
+            if self._applies(rule, after, sentence, text, m, line_start, hay):
                 m.excluded, m.rule = True, rule.id
                 return
-        for rule in self.contexts:
-            if rule.weight > m.bonus and self._applies(rule, after, sentence, text, m, line_start):
+        for rule in contexts:
+            if rule.weight > m.bonus and self._applies(rule, after, sentence, text, m, line_start, hay):
                 m.bonus, m.rule = rule.weight, rule.id
 
     @staticmethod
-    def _applies(rule: _Rule, after: str, sentence: str, text: str, m: _Mention, line_start: int) -> bool:
+    def _applies(rule: _Rule, after: str, sentence: str, text: str, m: _Mention, line_start: int,
+                 hay=None) -> bool:
         if rule.line_start and (line_start < 0 or text[line_start:m.cue_start].strip(" \t\"'“”‘’*#>|-–—•")):
             return False
-        if rule.before is not None and not rule.before.search(
-                text, max(line_start, m.cue_start - rule.window, 0), m.cue_start):
-            return False
+        if rule.before is not None:
+            lo = max(line_start, m.cue_start - rule.window, 0)
+            if hay is not None and not hay.may_match_in(guard(rule.before, True), lo, m.cue_start):
+                return False
+            if not rule.before.search(text, lo, m.cue_start):
+                return False
         if rule.after is not None and not rule.after.search(after):
             return False
         if rule.after_required is not None and not rule.after_required.search(after):
@@ -551,6 +563,24 @@ class PlacesComponent:
         if not found:
             return []
         return [max(found, key=found.get)]
+
+
+def _last_sentence_end(text: str, lo: int, hi: int, ends: Optional[list[int]]) -> int:
+    """End of the last ``_SENTENCE_END`` match inside ``text[lo:hi]``, 0 when none; ``ends``
+    are the match ends over the whole text (a match is one or two characters long, and two
+    matches that overlap end together: the last end <= hi counts when its match fits)."""
+    if ends is None:
+        last = 0
+        for sm in _SENTENCE_END.finditer(text, lo, hi):
+            last = sm.end()
+        return last
+    i = bisect.bisect_right(ends, hi) - 1
+    if i < 0:
+        return 0
+    e = ends[i]
+    if e >= lo + 2 or (e == lo + 1 and text[lo] == "\n"):
+        return e
+    return 0
 
 
 def found_end_index(words: list[_Word], end: int, i: int) -> int:

@@ -18,7 +18,7 @@ from typing import Optional
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import char_span, doc_text
+from extractors.common import char_span, doc_text, guard, haystack
 from extractors.data import load_jsonl
 
 GROUP = "venue"
@@ -123,7 +123,10 @@ def candidates(text: str) -> list[Candidate]:
     heads = words["head_nouns"]
     out: list[Candidate] = []
     seen: set[tuple[int, int]] = set()
+    hay = haystack(text)
     for rule, weight, rx in cues:
+        if not hay.may_match(guard(rx)):
+            continue
         for n, m in enumerate(rx.finditer(text)):
             if n >= MAX_CUE_HITS:
                 break
@@ -138,6 +141,8 @@ def candidates(text: str) -> list[Candidate]:
                 bonus -= SINGLE_WORD_PENALTY     # a bare town name is not a venue
             out.append(Candidate(rng[0], rng[1], weight + bonus, rule))
     for rule, rx in daring:
+        if not hay.may_match(guard(rx)):
+            continue
         for m in rx.finditer(text):
             out.append(Candidate(m.start(), m.end(), 2.5, rule, DARING))
     out = [c for c in out if c.score >= MIN_SCORE]

@@ -85,6 +85,10 @@ class RecordRow(Base):
     foreigners_found: Mapped[Optional[int]] = mapped_column(Integer)
     violations: Mapped[Optional[bool]] = mapped_column(Boolean, index=True)
     year: Mapped[Optional[int]] = mapped_column(Integer, index=True)      # denormalised from date
+    # denormalised for the facets (JSON arrays of the distinct values of the child rows, in order)
+    agency_codes: Mapped[Optional[str]] = mapped_column(Text)            # record_agencies.code
+    regency_codes: Mapped[Optional[str]] = mapped_column(Text)           # record_places.regency_code
+    province_codes: Mapped[Optional[str]] = mapped_column(Text)          # record_places.province_code
     extracted: Mapped[Optional[Any]] = mapped_column(JSON)               # Record.to_json() as extracted
     extracted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 

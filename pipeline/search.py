@@ -22,8 +22,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Optional, Union
 
 from sqlalchemy import (Boolean, Integer, Select, String, and_, bindparam, cast, exists, false, func, literal, or_, select,
-                        union_all)
+                        true, union_all)
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.expression import ColumnElement
 
@@ -355,25 +356,39 @@ def build_select(q: SearchQuery) -> Select:
 _ORDER = (RecordRow.date.desc().nulls_last(), RecordRow.report_id.desc())
 
 
+class _json_values(FunctionElement):
+    """The elements of a JSON array (text column) as rows with a ``value`` column."""
+
+    name = "json_values"
+    inherit_cache = True
+
+
+@compiles(_json_values)
+def _json_values_default(element, compiler, **kw) -> str:  # SQLite
+    return f"json_each({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_json_values, "postgresql")
+def _json_values_pg(element, compiler, **kw) -> str:
+    return f"json_array_elements_text(CAST({compiler.process(element.clauses, **kw)} AS json))"
+
+
 def _facet_stmt(facet: str, ids, limit: int) -> Select:
     """``(value, label, count)`` of one facet over the report ids of ``ids`` (a subquery / CTE)."""
     n = func.count(ids.c.report_id.distinct()).label("n")
-    if facet == "agency":
-        label = func.coalesce(AgencyRef.name, RecordAgency.code)
-        stmt = (select(RecordAgency.code, label, n).select_from(ids)
-                .join(RecordAgency, RecordAgency.report_id == ids.c.report_id)
-                .outerjoin(AgencyRef, AgencyRef.code == RecordAgency.code)
-                .group_by(RecordAgency.code, AgencyRef.name))
-        key = RecordAgency.code
-    elif facet in ("place", "province"):
-        col = RecordPlace.regency_code if facet == "place" else RecordPlace.province_code
-        ref = aliased(RegionRef)
-        label = func.coalesce(ref.name, col)
-        stmt = (select(col, label, n).select_from(ids)
-                .join(RecordPlace, RecordPlace.report_id == ids.c.report_id)
-                .outerjoin(ref, ref.code == col).where(col.is_not(None))
-                .group_by(col, ref.name))
-        key = col
+    if facet in ("agency", "place", "province"):
+        # the record's distinct values, carried by the matches (records.*_codes JSON arrays)
+        codes = {"agency": ids.c.agency_codes, "place": ids.c.regency_codes, "province": ids.c.province_codes}[facet]
+        v = _json_values(codes).table_valued("value", joins_implicitly=True).alias(f"v_{facet}")
+        if facet == "agency":
+            ref, ref_code, ref_name = AgencyRef, AgencyRef.code, AgencyRef.name
+        else:
+            ref = aliased(RegionRef)
+            ref_code, ref_name = ref.code, ref.name
+        label = func.coalesce(ref_name, v.c.value)
+        stmt = (select(v.c.value, label, n).select_from(ids).join(v, true())
+                .outerjoin(ref, ref_code == v.c.value).group_by(v.c.value, ref_name))
+        key = v.c.value
     elif facet == "year":  # carried by the matches themselves: no join
         stmt = (select(ids.c.year, ids.c.year, n).where(ids.c.year.is_not(None)).group_by(ids.c.year))
         key = ids.c.year
@@ -394,7 +409,8 @@ def _facet_stmt(facet: str, ids, limit: int) -> Select:
 def _matching_ids(q: SearchQuery, name: str = "matches"):
     """The ids (and year, kind) of the records matching ``q`` as a CTE, computed once however
     often it is used."""
-    return (select(RecordRow.report_id, RecordRow.year, RecordRow.kind).where(*_conditions(q))
+    return (select(RecordRow.report_id, RecordRow.year, RecordRow.kind, RecordRow.agency_codes,
+                   RecordRow.regency_codes, RecordRow.province_codes).where(*_conditions(q))
             .cte(name).prefix_with("MATERIALIZED"))
 
 

@@ -276,7 +276,26 @@ def _record_columns(eff: dict[str, Any]) -> dict[str, Any]:
         "foreigners_found": found if isinstance(found, int) and not isinstance(found, bool) else None,
         "violations": violations if isinstance(violations, bool) else None,
         "year": day.year if day else None,
+        **_facet_codes(eff),
     }
+
+
+def _facet_codes(eff: dict[str, Any]) -> dict[str, str]:
+    """The distinct agency / kabupaten-kota / province codes of the child rows, as JSON arrays
+    (the same values ``_child_rows`` writes, first occurrence first)."""
+    agencies: dict[str, None] = {}
+    for a in eff.get("agencies") or []:
+        agencies[str((a.get("code") if isinstance(a, dict) else a) or "")] = None
+    regencies: dict[str, None] = {}
+    provinces: dict[str, None] = {}
+    for p in eff.get("places") or []:
+        code = str((p.get("code") if isinstance(p, dict) else "") or "")
+        if len(code) >= 5:
+            regencies[code[:5]] = None
+        if len(code) >= 2:
+            provinces[code[:2]] = None
+    return {"agency_codes": _json_dumps(list(agencies)), "regency_codes": _json_dumps(list(regencies)),
+            "province_codes": _json_dumps(list(provinces))}
 
 
 def _child_rows(report_id: int, eff: dict[str, Any]) -> dict[Any, list[dict]]:
@@ -491,7 +510,8 @@ _REPORT_COLS = ("id", "doc_id", "name", "path", "member", "sha256", "format", "s
                 "text", "blocks", "properties", "status", "failure_reason", "pipeline_version", "created_at",
                 "updated_at")
 _RECORD_COLS = ("report_id", "kind", "office", "date", "date_end", "time", "venue", "chair_name", "chair_role",
-                "chair_present", "foreigners_found", "violations", "year", "extracted", "extracted_at")
+                "chair_present", "foreigners_found", "violations", "year", "agency_codes", "regency_codes",
+                "province_codes", "extracted", "extracted_at")
 _BULK_COLS = {
     "reports": _REPORT_COLS,
     "records": _RECORD_COLS,
@@ -530,7 +550,8 @@ def _bulk_rows(todo: list[tuple[Any, Record]], ids: Sequence[int], version: str,
         date, date_end = c["date"], c["date_end"]
         records.append((rid, c["kind"], c["office"], date and day(date), date_end and day(date_end), c["time"],
                         c["venue"], c["chair_name"], c["chair_role"], c["chair_present"], c["foreigners_found"],
-                        c["violations"], c["year"], dumps(extracted), now))
+                        c["violations"], c["year"], c["agency_codes"], c["regency_codes"], c["province_codes"],
+                        dumps(extracted), now))
         for i, a in enumerate(eff["agencies"]):
             if not isinstance(a, dict):
                 a = {"code": str(a), "name": str(a)}

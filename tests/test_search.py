@@ -183,3 +183,15 @@ def test_facets_select_matches_the_combined_facets(store):
         for name in FACETS:
             alone = [(v, str(l), int(c)) for v, l, c in s.execute(facets_select(SearchQuery(agency="KANIM"), name))]
             assert res.facets[name] == alone, name
+
+
+def test_facets_follow_corrections(store):
+    engine, ids = store
+    with session_scope(engine) as s:
+        add_correction(s, ids["kupang-pengawasan"], "agencies", ["KANIM", "KODIM", "KODIM"], reviewer="dewi")
+        add_correction(s, ids["kupang-pengawasan"], "places", ["Kabupaten Timor Tengah Selatan"], reviewer="dewi")
+        res = search(s, SearchQuery(place="NTT"))
+    facets = {name: {v: c for v, _, c in items} for name, items in res.facets.items()}
+    assert facets["agency"] == {"KANIM": 2, "KODIM": 2, "POLRES": 1}
+    assert facets["place"] == {"53.02": 2}
+    assert facets["province"] == {"53": 2}
