@@ -165,11 +165,12 @@ def guard(rx: "_re.Pattern", window: bool = False) -> Optional[frozenset]:
 class Haystack:
     """A text with its lower-cased copy, for ``may_match`` checks of guards."""
 
-    __slots__ = ("text", "_low", "exotic")
+    __slots__ = ("text", "_low", "exotic", "_seen")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._low: Optional[str] = None
+        self._seen: dict = {}          # guard -> may_match answer
         self.exotic = not text.isascii() and _EXOTIC.search(text) is not None
 
     @property
@@ -182,10 +183,10 @@ class Haystack:
         """False only when no match of the guarded pattern can exist in the text."""
         if found is None or self.exotic:
             return True
-        for s, ci in found:
-            if s in (self.low if ci else self.text):
-                return True
-        return False
+        seen = self._seen.get(found)
+        if seen is None:
+            seen = self._seen[found] = any(s in (self.low if ci else self.text) for s, ci in found)
+        return seen
 
     def may_match_in(self, found: Optional[frozenset], start: int, end: int) -> bool:
         """Like ``may_match`` for ``rx.search(text, start, end)``, ``found = guard(rx, window=True)``."""

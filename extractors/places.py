@@ -222,11 +222,11 @@ class PlacesComponent:
         hay = haystack(text)
         possible = lambda rule: all(hay.may_match(guard(rx)) for rx in (
             rule.before, rule.after, rule.sentence, rule.after_required) if rx is not None)
-        rules = ([r for r in self.venues if possible(r)], [r for r in self.excludes if possible(r)],
-                 [r for r in self.contexts if possible(r)])
+        rules = tuple([(r, _window_literals(r, text, hay)) for r in group if possible(r)]
+                      for group in (self.venues, self.excludes, self.contexts))
         ends = [sm.end() for sm in _SENTENCE_END.finditer(text)]
         for m in mentions:
-            self._weigh(text, m, rules, hay, ends)
+            self._weigh(text, m, rules, ends)
         self._propagate(text, mentions)
         self._resolve(mentions)
         return self._choose(mentions)
@@ -234,12 +234,20 @@ class PlacesComponent:
     # ------------------------------------------------------------------ 1. mentions
     def _words(self, text: str) -> list[_Word]:
         """Capitalised words, numbers, level words and ``dan``: all a name can be made of."""
-        out = []
+        out: list[_Word] = []
+        append = out.append
         key = R.name_key
+        word = _Word
         for m in self._word_re.finditer(text):
             w = m.group()
-            cap = w[0].isupper()
-            out.append(_Word(m.start(), m.end(), w, key(w) if cap or w[0].isdigit() else w.lower(), cap))
+            s, e = m.span()
+            c = w[0]
+            if c.isupper():
+                append(word(s, e, w, key(w), True))
+            elif c.isdigit():
+                append(word(s, e, w, key(w), False))
+            else:
+                append(word(s, e, w, w.lower(), False))
         return out
 
     @staticmethod
@@ -396,9 +404,14 @@ class PlacesComponent:
         return None
 
     # ------------------------------------------------------------------ 2. context
-    def _weigh(self, text: str, m: _Mention, rules: Optional[tuple] = None, hay=None,
+    def _weigh(self, text: str, m: _Mention, rules: Optional[tuple] = None,
                ends: Optional[list[int]] = None) -> None:
-        venues, excludes, contexts = rules or (self.venues, self.excludes, self.contexts)
+        """``rules``: (rule, literals of its ``before`` pattern) of the venue, exclude and
+        context rules that can apply in this text; a rule is only tried when one of the
+        literals lies in its window before the mention."""
+        venues, excludes, contexts = rules or tuple(
+            [(r, None) for r in group] for group in (self.venues, self.excludes, self.contexts))
+        cue = m.cue_start
         m.weight = self.base.get(m.kind, self.base["bare"])
         m.rule = m.kind
         low = max(0, m.cue_start - 400)
@@ -407,31 +420,50 @@ class PlacesComponent:
         after = text[m.end:m.end + 80]
         sentence_start = _last_sentence_end(text, max(0, m.cue_start - 300), m.cue_start, ends)
         sentence = text[max(sentence_start, m.cue_start - 300):m.cue_start]
-        for rule in venues:
-            if self._applies(rule, after, sentence, text, m, line_start, hay):
+        for rule, lits in venues:
+            if lits is not None:
+                lo = max(line_start, cue - rule.window, 0)
+                for hay, lit in lits:
+                    if hay.find(lit, lo, cue) >= 0:
+                        break
+                else:
+                    continue
+            if self._applies(rule, after, sentence, text, m, line_start):
                 m.bonus, m.rule = rule.weight, rule.id
                 return
-        for rule in excludes:
+        for rule, lits in excludes:
             if rule.bare_only and m.kind != "bare":
                 continue
-            if self._applies(rule, after, sentence, text, m, line_start, hay):
+            if lits is not None:
+                lo = max(line_start, cue - rule.window, 0)
+                for hay, lit in lits:
+                    if hay.find(lit, lo, cue) >= 0:
+                        break
+                else:
+                    continue
+            if self._applies(rule, after, sentence, text, m, line_start):
                 m.excluded, m.rule = True, rule.id
                 return
-        for rule in contexts:
-            if rule.weight > m.bonus and self._applies(rule, after, sentence, text, m, line_start, hay):
+        for rule, lits in contexts:
+            if rule.weight <= m.bonus:
+                continue
+            if lits is not None:
+                lo = max(line_start, cue - rule.window, 0)
+                for hay, lit in lits:
+                    if hay.find(lit, lo, cue) >= 0:
+                        break
+                else:
+                    continue
+            if self._applies(rule, after, sentence, text, m, line_start):
                 m.bonus, m.rule = rule.weight, rule.id
 
     @staticmethod
-    def _applies(rule: _Rule, after: str, sentence: str, text: str, m: _Mention, line_start: int,
-                 hay=None) -> bool:
+    def _applies(rule: _Rule, after: str, sentence: str, text: str, m: _Mention, line_start: int) -> bool:
         if rule.line_start and (line_start < 0 or text[line_start:m.cue_start].strip(" \t\"'“”‘’*#>|-–—•")):
             return False
-        if rule.before is not None:
-            lo = max(line_start, m.cue_start - rule.window, 0)
-            if hay is not None and not hay.may_match_in(guard(rule.before, True), lo, m.cue_start):
-                return False
-            if not rule.before.search(text, lo, m.cue_start):
-                return False
+        if rule.before is not None and not rule.before.search(
+                text, max(line_start, m.cue_start - rule.window, 0), m.cue_start):
+            return False
         if rule.after is not None and not rule.after.search(after):
             return False
         if rule.after_required is not None and not rule.after_required.search(after):
@@ -563,6 +595,22 @@ class PlacesComponent:
         if not found:
             return []
         return [max(found, key=found.get)]
+
+
+def _window_literals(rule: _Rule, text: str, hay) -> Optional[list[tuple[str, str]]]:
+    """(string, literal) pairs one of which lies in the window of any match of ``rule.before``
+    (see ``extractors.common.guard``), or None when the rule must always be tried."""
+    if rule.before is None or hay.exotic:
+        return None
+    found = guard(rule.before, True)
+    if found is None:
+        return None
+    out = []
+    for lit, ci in found:
+        if ci and len(hay.low) != len(text):
+            return None
+        out.append((hay.low if ci else text, lit))
+    return out
 
 
 def _last_sentence_end(text: str, lo: int, hi: int, ends: Optional[list[int]]) -> int:

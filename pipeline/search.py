@@ -480,16 +480,20 @@ def _rows(session: Session, ids: list[int]) -> list[dict]:
 
 def _walk_in_date_order(total: int, wanted: int, span: int) -> bool:
     """Whether testing records newest first finds ``wanted`` of ``total`` matches among ``span``
-    records (about wanted * span / total tests) cheaper than reading all ``total`` matches."""
-    return wanted * span < total * total // 2
+    records (about wanted * span / total tests, each an index step and probe) cheaper than
+    reading and sorting all ``total`` matches."""
+    return wanted * span < total * total
 
 
 def search(session: Session, q: SearchQuery, *, facets: Union[bool, tuple[str, ...]] = True) -> SearchResult:
     """Run a query: total count, one page of rows and the facet counts.
 
-    With filters, the page and the total come from one statement (``count(*) OVER ()`` over
-    the matches, so the filter runs once); without any, a plain count and the index order.
-    All facets come from one more statement over the matching ids (``all_facets_select``).
+    * one filter that is a set of ids (agency, place or text): the total counts that set alone
+      (no join with ``records``) and the page walks the records newest first, testing each,
+      when the set is a large share of them, else reads the set;
+    * several filters: the page and the total from one statement (``count(*) OVER ()``, so
+      the filters run once); no filter: a plain count and the index order.
+    All facets come from one more statement over the matching records (``all_facets_select``).
     """
     counts: list = []
     conds = _conditions(q, counts)

@@ -237,7 +237,8 @@ def _create_fulltext() -> None:
                    "VALUES ('delete', old.report_id, old.body, old.names); "
                    "INSERT INTO search_fts(rowid, body, names) VALUES (new.report_id, new.body, new.names); END")
     elif dialect == "postgresql":
-        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        # in public, never in a schema that may be dropped with its tables (tests use throwaway schemas)
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
         op.execute("ALTER TABLE search_docs ADD COLUMN tsv tsvector GENERATED ALWAYS AS "
                    "(to_tsvector('simple', coalesce(body, '') || ' ' || coalesce(names, ''))) STORED")
         op.execute("CREATE INDEX ix_search_docs_tsv ON search_docs USING gin (tsv)")
