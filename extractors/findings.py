@@ -56,12 +56,16 @@ def num_pattern() -> str:
     """Regex source for a count: digits or number words (``dua puluh tiga``, ``seorang``)."""
     words = sorted((w for w, v in numbers().items() if v is not None), key=len, reverse=True)
     alt = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
-    return rf"(?:\d{{1,4}}(?![.,]?\d)|(?:{alt})(?:\s+(?:{alt}))?)\b"
+    # "5 (lima)": a number followed by its spelling in brackets is one count
+    return (rf"\b(?:\d{{1,4}}(?![.,]?\d)(?:\s*\((?:{alt})(?:\s+(?:{alt}))?\)|\b)"
+            rf"|(?:{alt})(?:\s+(?:{alt}))?\b)")
 
 
 def parse_number(text: str) -> Optional[int]:
     """``"12"`` -> 12, ``"dua puluh tiga"`` -> 23, ``"seorang"`` -> 1; None when not a number."""
     text = re.sub(r"\s+", " ", (text or "").strip().lower())
+    if "(" in text:  # "5 (lima)": the digits before the spelling
+        text = text[:text.index("(")].strip()
     if not text:
         return None
     if text.isdigit():
@@ -279,6 +283,16 @@ def _split_long(text: str, start: int, end: int, rule: str) -> list[tuple[int, i
     return out or [(start, end, rule)]
 
 
+#: clauses joined by a semicolon or by a contrast / consequence (``, namun``, ``, sehingga``)
+#: report separate findings, even when both are findings
+_CONTRAST = re.compile(r"(?:sehingga|namun|tetapi|sedangkan|padahal)\b", re.IGNORECASE)
+
+
+def _separate(text: str, prev_end: int, start: int) -> bool:
+    gap = text[prev_end:start]
+    return ";" in gap or ("," in gap and _CONTRAST.match(text, start) is not None)
+
+
 def finding_clauses(text: str) -> list[tuple[int, int, str]]:
     """(start, end, rule id) of the finding clauses of ``text`` (no operation check)."""
     out: list[tuple[int, int, str]] = []
@@ -289,6 +303,9 @@ def finding_clauses(text: str) -> list[tuple[int, int, str]]:
         run: Optional[list] = None
         for c_start, c_end in clauses(text, s_start, s_end):
             clause = text[c_start:c_end]
+            if run is not None and _separate(text, run[1], c_start):
+                out.append((run[0], run[1], run[2]))
+                run = None
             cue = first_match(FINDINGS_FILE, "cue", clause)
             if cue and not first_match(FINDINGS_FILE, "block", clause):
                 if run is None:

@@ -97,6 +97,8 @@ def counts_in(text: str, start: int, end: int) -> list[tuple[int, int, int, str,
     if _any("hearsay", clause):
         return []
     has_verb = _any("verb", clause)
+    said = first_match(FOREIGNERS_FILE, "reported", clause)
+    reported = said[1].start() if said else None
     secured = _any("total_verb", clause)
     out: list[tuple[int, int, int, str, bool]] = []
     taken: list[tuple[int, int]] = []
@@ -118,8 +120,10 @@ def counts_in(text: str, start: int, end: int) -> list[tuple[int, int, int, str,
         # "dari 34 TKA ...": a group total needs no find verb
         if not has_verb and not _any("group_total", before):
             continue
-        if _any("subcount_before", before) or _any("subcount_after", after):
+        if _subcount(before) or _any("subcount_after", after) or _any("gone", after):
             continue
+        if reported is not None and m.start() >= reported:
+            continue  # "menurut manajemen dua TKA ...": the company's word, not a finding
         if _domestic(m.group()):
             continue
         taken.append((m.start(), m.end()))
@@ -130,6 +134,24 @@ def counts_in(text: str, start: int, end: int) -> list[tuple[int, int, int, str,
         out.append((start + m.start(1), start + m.end(), value, rule, secured))
     out.sort()
     return _drop_breakdown(text, out)
+
+
+def _subcount(before: str) -> bool:
+    """The count is part of a group already counted (``terdiri dari``, ``di antaranya``) ...
+    unless that group is not one of foreigners: ``146 penumpang, di antaranya 38 WN Malaysia``
+    counts the 38."""
+    for _rid, rx in compiled(FOREIGNERS_FILE, "subcount_before"):
+        m = None
+        for m in rx.finditer(before):
+            pass
+        if m is None:
+            continue
+        head = before[:m.start()]
+        if _count_rx().search(head) is None and _any("non_foreign", head) and _rid == "sub-of" \
+                and not m.group().lower().startswith("dari"):
+            continue
+        return True
+    return False
 
 
 #: a count introduced by "di <place>" is a site's own figure, not part of a breakdown
@@ -182,7 +204,8 @@ class ForeignersComponent:
     def __init__(self, nlp: Language, name: str = "timpora_foreigners"):
         self.name = name
         _count_rx(), _person_rx(), _zero_rx()
-        for kind in ("verb", "subcount_before", "subcount_after", "hearsay", "group_total", "total_verb"):
+        for kind in ("verb", "subcount_before", "subcount_after", "hearsay", "group_total", "total_verb",
+                     "reported", "gone", "non_foreign"):
             compiled(FOREIGNERS_FILE, kind)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -192,12 +215,29 @@ class ForeignersComponent:
             counts = []
             for finding in doc.spans["findings"]:
                 counts.extend(counts_in(text, finding.start_char, finding.end_char))
-            for start, end, value, rule, _secured in choose(counts):
+            chosen = choose(counts)
+            if chosen and all(c[2] == 0 for c in chosen) and self._uncounted(text, doc.spans["findings"]):
+                chosen = []  # "none here" at one site, while foreigners were found elsewhere
+            for start, end, value, rule, _secured in chosen:
                 span = make_span(doc, text, start, end, label=str(value), rule=f"foreigners:{rule}")
                 if span is not None:
                     spans.append(span)
         doc.spans[GROUP] = spans
         return doc
+
+
+    @staticmethod
+    def _uncounted(text: str, findings) -> bool:
+        """Some finding reports foreigners by number that no count took (``Dua WN X kedapatan
+        ...``): a zero elsewhere then says nothing about the total."""
+        zero = _zero_rx()
+        for f in findings:
+            clause = text[f.start_char:f.end_char]
+            if zero.search(clause):
+                continue
+            if _count_rx().search(clause):
+                return True
+        return False
 
 
 @Language.factory("timpora_foreigners")

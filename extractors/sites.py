@@ -41,6 +41,7 @@ MAX_GENERIC_WORDS = 6
 MAX_REACH = 400
 
 _WORD = re.compile(r"\([^()\n]{1,40}\)|[^\s,;:()\"“”]+|[,;:]")
+_VILLAGE = re.compile(r"^\s*(?:kelurahan|kel|desa|kampung|nagari|gampong)(?:\.|\s)", re.IGNORECASE)
 _REGION_HEAD = re.compile(r"^(?:kota|kabupaten|kab\.?|provinsi|kecamatan|kec\.?|kelurahan|distrik)\s",
                           re.IGNORECASE)
 
@@ -116,7 +117,9 @@ def _not_site(text: str, qualifier: str = "") -> bool:
             return True
     if qualified:
         return False
-    region = _region(text)
+    if _VILLAGE.match(text):
+        return False  # a village-level name is never an excluded region (and its table is big)
+    region = _region(re.sub(r"\s*\([^()]*\)\s*$", "", text) or text)
     return region is not None and getattr(region, "level", "") in ("provinsi", "kabupaten", "kota",
                                                                    "kecamatan")
 
@@ -176,6 +179,7 @@ def _name_run(words, i: int, start_i: int) -> int:
     return j
 
 
+_NEAR = frozenset(("sekitar", "kawasan", "dekat", "area", "seputar", "seputaran", "lingkungan", "pinggir", "tepi"))
 _BERTH = frozenset(("sandar", "bersandar", "berlabuh", "berada", "terletak", "beroperasi", "lego"))
 
 
@@ -188,6 +192,17 @@ def _place_tail(words, j: int) -> int:
         k += 2
         if k < len(words) and words[k][2].lower() == "jangkar":
             k += 1
+    if k + 2 < len(words) and words[k][2].lower() == "di" and words[k + 1][2].lower() in _NEAR:
+        # "di sekitar kampus di Bukit Besar", "di kawasan Jalan Nusantara"
+        n = k + 2
+        while n < len(words) and n < k + 5 and not _is_name_word(words[n][2]) and words[n][2].lower() != "di" \
+                and words[n][2] not in (",", ";", ":"):
+            n += 1
+        if n < len(words) and words[n][2].lower() == "di":
+            n += 1
+        if n < len(words) and _is_name_word(words[n][2]):
+            return _name_run(words, n, n)
+        return j
     if k + 1 >= len(words) or words[k][2].lower() != "di" or not _is_name_word(words[k + 1][2]):
         return j
     first = words[k + 1][2].lower().rstrip(".")
@@ -292,7 +307,10 @@ def parse_sites(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
         j, span = _phrase(words, i)
         if span is None:
             return out
-        if _generic_only(text[span[0]:span[1]]):
+        if out and q_start > 0 and words[q_start - 1][2] == "," and words[q_start][2].lower() in ("sebuah", "suatu") \
+                and j < len(words) and words[j][2].lower() == "yang":
+            return out  # "Pasar X, sebuah kawasan perdagangan yang ...": a description of X
+        if _generic_only(text[span[0]:span[1]]) or not _is_name_word(text[span[0]:span[1]].split()[0]):
             # "tiga lokasi, yakni A, B dan C": the list follows
             intro = _intro_at(text, span[1], end)
             if intro is not None:
@@ -306,6 +324,9 @@ def parse_sites(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
             # "Puncak, Kabupaten Bogor": a place named in the region that follows it
             out[-1] = (out[-1][0], out[-1][1], text[span[0]:span[1]])
         out.append((span[0], span[1], ""))
+        if j + 1 < len(words) and words[j][2].lower() == "di" and _is_name_word(words[j + 1][2]):
+            # "Apartemen X di Kecamatan Y, ...": the item's location, then the list goes on
+            j = _name_run(words, j + 1, j + 1)
         # a separator must follow for the list to go on
         if j < len(words) and words[j][2] == ",":
             j += 1
@@ -337,6 +358,9 @@ def find_sites(text: str, venue: tuple[str, ...] = ()) -> list[tuple[int, int, s
     op_rx = combined(FINDINGS_FILE, "operation")[0]
     needs_op = {r["id"] for r in load_jsonl(SITES_FILE) if r.get("needs_op")}
     needs_find = _find_rules()
+    strong = _strong_rules()
+    plan = combined(SITES_FILE, "plan")[0]
+    lists: dict[int, int] = {}
     befores = _befores()
     habitual = combined(SITES_FILE, "habitual")[0]
     headline: dict[int, bool] = {}
@@ -376,6 +400,9 @@ def find_sites(text: str, venue: tuple[str, ...] = ()) -> list[tuple[int, int, s
                     continue
             if habitual is not None and habitual.search(text, max(s_start, m.start() - 30), m.start()):
                 continue
+            if plan is not None and plan.search(text, max(s_start, text.rfind(",", s_start, m.start()) + 1),
+                                                m.start()):
+                continue  # "menyepakati jadwal operasi ke ...": a planned visit
             if k not in bounds_cache:
                 bounds_cache[k] = clauses(text, s_start, s_end)
             # the list runs to the end of its clause; a cue at the end of a sentence
@@ -389,9 +416,10 @@ def find_sites(text: str, venue: tuple[str, ...] = ()) -> list[tuple[int, int, s
                 name = _clean(text[start:end])
                 if len(name) < 3 or _not_site(name, qualified):
                     continue
-                if rid not in needs_find and any(_key(name) == _key(v) for v in venue):
+                if rid not in needs_find and rid not in strong and any(_key(name) == _key(v) for v in venue):
                     continue
                 item = (start, start + len(text[start:end].rstrip(" ,.;:")), name, rid)
+                lists[start] = m.start()
                 (from_headline if headline[k] else found).append(item)
     # a title names the site only when the body lists none
     if not found:
@@ -413,7 +441,7 @@ def find_sites(text: str, venue: tuple[str, ...] = ()) -> list[tuple[int, int, s
                 break
         if not dup:
             out.append(item)
-    return _drop_descriptions(out)
+    return _drop_areas(_drop_descriptions(out), lists)
 
 
 _CONTENT = re.compile(r"[^\W\d_]{4,}")
@@ -430,6 +458,9 @@ def _drop_descriptions(found: list[tuple[int, int, str, str]]) -> list[tuple[int
     categories = {w for head in _words("heads") for w in head.split()} | _words("generic_words")
     name_words = {w.lower() for f in named for w in _CONTENT.findall(f[2])} - categories
     companies = any(re.match(r"(?i)(?:pt|cv|ud)\b", f[2]) for f in named)
+    kinds = {f[2].split()[0].lower().rstrip(".") for f in named}
+    if companies:
+        kinds |= {"perusahaan", "perusahaan-perusahaan"}
     out = []
     for f in found:
         first = f[2].split()[0]
@@ -439,10 +470,46 @@ def _drop_descriptions(found: list[tuple[int, int, str, str]]) -> list[tuple[int
                 continue
             if {w.lower() for w in _CONTENT.findall(f[2].split(" di ")[0])} & name_words:
                 continue
+            if words[0].lower() in ("sejumlah", "beberapa", "berbagai") and words[1].lower() in kinds:
+                continue  # "sejumlah perusahaan di ..." beside "PT A" and "PT B": their description
         if companies and re.match(r"(?i)kawasan industri\b", f[2]):
             continue
         out.append(f)
     return out
+
+
+def _is_area(name: str) -> bool:
+    return name.split()[0].lower() in _words("area_heads")
+
+
+def _drop_areas(found: list[tuple[int, int, str, str]], lists: dict[int, int]) -> list[tuple[int, int, str, str]]:
+    """An area (``kawasan X``, ``Pantai Y``, a village) that an operation swept is not a site
+    of its own when named places inside were inspected: it is dropped when its own list holds
+    only areas and the report names a site that is not an area (``Hotel Z``). A bare category
+    (``resor selancar``, no number, article or place) beside two or more named sites is their
+    description."""
+    named = [f for f in found if _is_name_word(f[2].split()[0]) and not _is_area(f[2])]
+    if not named:
+        return found
+    out = []
+    for f in found:
+        if _is_area(f[2]):
+            own = [g for g in found if lists.get(g[0]) == lists.get(f[0])]
+            if all(_is_area(g[2]) for g in own):
+                continue
+        elif len(named) >= 2 and not _is_name_word(f[2].split()[0]) and _bare_category(f[2]):
+            continue
+        out.append(f)
+    return out
+
+
+def _bare_category(name: str) -> bool:
+    words = name.split()
+    nums = numbers()
+    first = words[0].lower()
+    if first in ("sebuah", "suatu", "salah", "sejumlah", "beberapa") or first.isdigit() or nums.get(first):
+        return False
+    return " di " not in f" {name} " and not any(_is_name_word(w) for w in words[1:])
 
 
 def _contains(big: tuple[str, ...], small: tuple[str, ...]) -> bool:
@@ -454,6 +521,13 @@ def _contains(big: tuple[str, ...], small: tuple[str, ...]) -> bool:
 @lru_cache(maxsize=1)
 def _find_rules() -> frozenset[str]:
     return frozenset(r["id"] for r in load_jsonl(SITES_FILE) if r.get("needs_find"))
+
+
+@lru_cache(maxsize=1)
+def _strong_rules() -> frozenset[str]:
+    """Cues that only an operation's visit uses (``mendatangi``, ``menyasar``): their sites
+    are kept even where the venue reader took the same name."""
+    return frozenset(r["id"] for r in load_jsonl(SITES_FILE) if r.get("strong") or r.get("needs_find"))
 
 
 @lru_cache(maxsize=1)
@@ -478,7 +552,7 @@ class SitesComponent:
             venue = tuple(s.label_ or s.text for s in venue_spans)
             for start, end, name, rule in find_sites(text, venue):
                 # a place where something was found is a site even if read as a venue
-                if rule not in _find_rules() and any(v.start_char <= start < v.end_char for v in venue_spans):
+                if rule not in _find_rules() and rule not in _strong_rules() and any(v.start_char <= start < v.end_char for v in venue_spans):
                     continue
                 span = make_span(doc, text, start, end, rule=f"sites:{rule}")
                 if span is None:

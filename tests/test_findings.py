@@ -133,3 +133,28 @@ def test_supervision_at_a_named_place_is_an_operation():
 ])
 def test_supervision_in_general_or_recommended_is_not_an_operation(text):
     assert not has_operation(text)
+
+
+# ----------------------------------------------------------------- round 3: general phrasings
+
+@pytest.mark.parametrize("text", [
+    "Dalam operasi itu, petugas memeriksa dokumen WNA. Kalau terbukti bekerja, kami usulkan deportasi.",
+    "Dalam sidak tersebut, penyalahgunaan izin tinggal akan kami tindak tegas.",
+    "Operasi gabungan digelar Selasa. Per Januari 2024 ada sekitar 200 TKA di kabupaten itu.",
+    "Operasi gabungan digelar Selasa.\nFoto: Petugas memeriksa paspor WNA di sebuah hotel.",
+])
+def test_round3_not_findings(nlp, text):
+    assert findings(nlp, text) == []
+
+
+def test_contrast_and_semicolon_separate_findings(nlp):
+    text = ("Dalam patroli itu tim memeriksa tiga TKA; seluruhnya memiliki ITAS yang masih berlaku. Di "
+            "penginapan tidak ada tamu asing, namun pengelola belum melaporkan tamu melalui aplikasi.")
+    assert findings(nlp, text) == ["Dalam patroli itu tim memeriksa tiga TKA",
+                                   "seluruhnya memiliki ITAS yang masih berlaku",
+                                   "Di penginapan tidak ada tamu asing",
+                                   "pengelola belum melaporkan tamu melalui aplikasi"]
+
+
+def test_moving_to_a_site_is_an_operation():
+    assert has_operation("Usai rapat, tim bergerak ke PT Hijau Lestari di Kecamatan Baru.") is True

@@ -145,3 +145,63 @@ def test_lede_total_plus_foreigners_only_checked_elsewhere(nlp):
             "Di Hotel Puri Kencana, petugas memeriksa empat WNA asal Malaysia. "
             "Di sebuah rumah kontrakan ditemukan dua WNA asal Nigeria yang izin tinggalnya sudah habis.")
     assert total(nlp, text) == 6
+
+
+# ----------------------------------------------------------------- round 3: general phrasings
+
+@pytest.mark.parametrize("text,expected", [
+    # a number with its spelling in brackets is one count
+    ("Dalam razia itu petugas menemukan 4 (empat) orang WNA asal Vietnam di sebuah gudang.", 4),
+    ("Saat sidak, tim memeriksa dokumen 7 (tujuh) orang TKA berkewarganegaraan India.", 7),
+    # a foreign unit without a country: tamu asing, kru kapal berkewarganegaraan asing
+    ("Dalam patroli laut, petugas mendapati tiga kru kapal berkewarganegaraan asing.", 3),
+    ("Dalam operasi di hotel itu, petugas memeriksa enam tamu asing yang menginap.", 6),
+])
+def test_counts_with_spelled_numbers_and_foreign_nouns(nlp, text, expected):
+    assert total(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    # workers, passengers and residents are not foreigners
+    "Dalam sidak ke pabrik, petugas memeriksa 64 orang karyawan di bagian produksi.",
+    "Saat operasi di pelabuhan, petugas mendata 120 orang penumpang kapal feri.",
+])
+def test_non_foreign_people_do_not_count(nlp, text):
+    assert total(nlp, text) is None
+
+
+def test_foreigners_among_other_people_count(nlp):
+    text = ("Dalam operasi di bandara, petugas memeriksa 90 penumpang, di antaranya 12 warga negara "
+            "Thailand.")
+    assert total(nlp, text) == 12
+
+
+def test_total_stated_as_total_beats_the_sum(nlp):
+    text = ("Tim operasi gabungan mendatangi Hotel Cempaka dan Villa Anggrek. Secara keseluruhan, "
+            "sepuluh WNA diperiksa dokumennya. Di Villa Anggrek petugas menemukan seorang WN Italia "
+            "yang izin tinggalnya sudah habis.")
+    assert total(nlp, text) == 10
+
+
+def test_what_the_company_reports_is_not_a_count(nlp):
+    text = ("Dalam sidak ke PT Sawit Jaya, tidak ditemukan TKA, karena menurut pengelola tiga tenaga "
+            "ahli asal Korea telah kembali ke negaranya.")
+    assert total(nlp, text) == 0
+
+
+def test_subset_of_those_checked_is_not_added(nlp):
+    text = ("Dalam operasi itu petugas memeriksa 15 WNA di kawasan wisata. Dari pemeriksaan itu, dua WNA "
+            "asal Jerman ditemukan bekerja dengan visa kunjungan.")
+    assert total(nlp, text) == 15
+
+
+def test_a_zero_at_one_site_is_no_total_when_others_were_found(nlp):
+    text = ("Operasi gabungan digelar di pelabuhan. Empat WN Filipina kedapatan memakai paspor milik "
+            "orang lain. Di pasar ikan, tim tidak menemukan orang asing.")
+    assert total(nlp, text) is None
+
+
+def test_statistics_of_a_region_do_not_count(nlp):
+    text = ("Operasi gabungan digelar Senin. Menurut Kasi Inteldakim, hingga akhir Maret 2024 terdapat "
+            "85 WNA pemegang izin tinggal yang berdomisili di kabupaten itu.")
+    assert total(nlp, text) is None

@@ -157,3 +157,41 @@ def test_title_names_the_site_only_when_the_body_lists_none(nlp):
         ["Pelabuhan Rakyat Paotere"]
     assert sites(nlp, title + "Operasi gabungan dilaksanakan Rabu. Tim mendatangi Hotel Nusantara Baru.") == \
         ["Hotel Nusantara Baru"]
+
+
+# ----------------------------------------------------------------- round 3: general phrasings
+
+@pytest.mark.parametrize("text,expected", [
+    # a site's location, then the list goes on
+    ("Sasaran operasi antara lain Hotel Kenanga di Kecamatan Kota Baru, Wisma Melati dan PT Laut Biru.",
+     ["Hotel Kenanga", "Wisma Melati", "PT Laut Biru"]),
+    # a counted place followed by its list: the list
+    ("Tim melakukan sidak ke tiga pabrik di Kawasan Industri Maju, yakni PT Alfa Logam dan PT Beta Kimia.",
+     ["PT Alfa Logam", "PT Beta Kimia"]),
+    # "di sekitar ... di <Name>" places a vague plural
+    ("Operasi gabungan menyasar beberapa rumah kos di sekitar kampus di Tamalate.",
+     ["beberapa rumah kos di sekitar kampus di Tamalate"]),
+    ("Usai razia, tim singgah di dermaga Teluk Indah untuk memeriksa kapal.", ["dermaga Teluk Indah"]),
+    ("Dalam operasi itu, tim memeriksa Guesthouse Kembang Sari dan Hostel Pelangi.",
+     ["Guesthouse Kembang Sari", "Hostel Pelangi"]),
+    # an apposition describes the site before it
+    ("Tim melanjutkan patroli ke Pasar Sentral, sebuah pusat perbelanjaan yang ramai.", ["Pasar Sentral"]),
+])
+def test_round3_site_lists(nlp, text, expected):
+    assert sites(nlp, text) == expected
+
+
+def test_swept_area_is_not_a_site_beside_named_places(nlp):
+    text = ("Tim menggelar patroli gabungan di Kawasan Wisata Pantai Indah. Tim kemudian mendatangi "
+            "Hotel Samudra dan Villa Karang.")
+    assert sites(nlp, text) == ["Hotel Samudra", "Villa Karang"]
+
+
+def test_listed_area_beside_named_places_stays(nlp):
+    text = "Operasi gabungan menyasar Hotel Samudra, Kawasan Pecinan dan Apartemen Laguna."
+    assert sites(nlp, text) == ["Hotel Samudra", "Kawasan Pecinan", "Apartemen Laguna"]
+
+
+def test_planned_operation_names_no_site(nlp):
+    text = "Operasi gabungan sudah digelar bulan lalu. Rapat menyepakati jadwal operasi ke perusahaan tambang."
+    assert sites(nlp, text) == []

@@ -78,3 +78,31 @@ def test_more_violation_phrasings(nlp, text):
 ])
 def test_valid_documents_or_nothing_found_is_false(nlp, text):
     assert verdict(nlp, text) == "false"
+
+
+# ----------------------------------------------------------------- round 3: general phrasings
+
+@pytest.mark.parametrize("text", [
+    "Dalam sidak itu, seorang WN Ukraina diketahui bekerja sebagai pemandu selam dengan visa kunjungan.",
+    "Saat operasi di bandara, dua WNA kedapatan memakai paspor milik orang lain.",
+    "Dalam razia itu petugas mendapati WNA yang izin tinggalnya telah habis sejak Mei.",
+    "Dalam operasi gabungan, terhadap WNA tersebut dikenakan TAK berupa deportasi.",
+])
+def test_violation_phrasings(nlp, text):
+    assert verdict(nlp, text) == "true"
+
+
+@pytest.mark.parametrize("text", [
+    # a degree written after a name (S.STP.) is not a passport seizure (STP)
+    "Operasi gabungan dipimpin oleh Camat Lembah Hijau, Andi Saputra, S.STP. Hasilnya, tidak ditemukan "
+    "pelanggaran keimigrasian.",
+    "Dalam patroli, petugas memeriksa dokumen dua TKA. Dokumen keduanya kami periksa dan masih berlaku.",
+])
+def test_no_violation_phrasings(nlp, text):
+    assert verdict(nlp, text) == "false"
+
+
+def test_a_threat_of_deportation_is_no_violation(nlp):
+    text = ("Dalam operasi gabungan itu tidak ditemukan pelanggaran. Kepala kantor mengingatkan WNA "
+            "yang melanggar terancam dideportasi.")
+    assert verdict(nlp, text) == "false"
