@@ -172,7 +172,14 @@ def test_dask_local_cluster_against_postgresql(prefect_api, tmp_path, _pg_schema
     from sqlalchemy import create_engine, text
 
     from flows.ingest import run_ingest
+    from models.orm import Report
+    from pipeline.db import upgrade
 
+    upgrade(_pg_schema_url)  # the session's schema: migrated, emptied of other tests' reports
+    eng = create_engine(_pg_schema_url)
+    with eng.begin() as conn:
+        conn.execute(Report.__table__.delete())
+    eng.dispose()
     n = _generate(tmp_path / "in", 24, duplicates=6)
     with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster:
         summary = run_ingest([str(tmp_path / "in")], db_url=_pg_schema_url, batch_size=5,
