@@ -33,7 +33,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from extractors import data, gazetteer
-from extractors.common import Haystack, doc_text, guard, haystack
+from extractors.common import doc_text, finditer, haystack, search
 
 GROUP = "agencies"
 UNKNOWN = "UNKNOWN"
@@ -64,6 +64,8 @@ _LAST_WORD = re.compile(r"([\w.]+)$")
 _BODY_LINE = re.compile(r"^[^\S\n]*(?:\S+[^\S\n]+){7,}\S+", re.M)
 _NAV_PUNCT = re.compile(r"[.!?,;:\"\u201c\u201d()]")
 
+#: only the first this many characters are read (a report is a few thousand)
+MAX_CHARS = 200_000
 #: how far back a sentence is read, and the window of the rules that end at the mention
 MAX_SENTENCE = 400
 NEAR = 120
@@ -140,7 +142,7 @@ class AgencyRecognizer:
         return doc
 
     def _spans(self, doc: Doc) -> list:
-        text = doc_text(doc)
+        text = doc_text(doc)[:MAX_CHARS]
         if not text.strip():
             return []
         mentions = self._find(doc, text)
@@ -150,16 +152,12 @@ class AgencyRecognizer:
         for m in mentions:
             self._tail(m, text)
         ctx = _Context(text, self.abbrevs)
-        # the context rules read lower-cased stretches of the text: a rule that cannot match
-        # the whole lower-cased text is never tried
-        low = Haystack(haystack(text).low)
-        ctx.possible = {rule: low.may_match(guard(rx)) for rule, rx in self.ctx.items()}
         self._judge(mentions, text, ctx)
         kept = [m for m in mentions if m.excluded is None]
         if any(m.code in self.service and not m.weak for m in kept):
             kept = [m for m in kept if not (m.weak and m.code in self.service)]
         hay = haystack(text)
-        province_level = any(hay.may_match(guard(p)) and p.search(text) for p in self.level)
+        province_level = any(hay.may_scan(p) and search(p, hay) is not None for p in self.level)
         out = []
         for m in kept:
             if m.expand is not None:
@@ -187,6 +185,8 @@ class AgencyRecognizer:
             for key_id, start, end in matcher(doc):
                 key = doc.vocab.strings[key_id]
                 s, e = doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
+                if e > len(text):       # beyond MAX_CHARS
+                    continue
                 if key in self.expansions:
                     found.append(Mention(s, e, "", self.expansions[key]["id"], expand=self.expansions[key]))
                     continue
@@ -194,10 +194,10 @@ class AgencyRecognizer:
                 found.append(Mention(s, e, code, f"gaz:{code}", title=title, weak=weak))
         hay = haystack(text)
         for row, rx, not_after, not_before in self.regexes:
-            if not hay.may_match(guard(rx)):
+            if not hay.may_scan(rx):
                 continue
             group = int(row.get("group", 0))
-            for m in rx.finditer(text):
+            for m in finditer(rx, hay):
                 s, e = m.span(group)
                 if s < 0:
                     continue
@@ -294,33 +294,32 @@ class AgencyRecognizer:
         sent_start = max(ctx.sentence_start(start, line_start), start - MAX_SENTENCE)
         before = text[sent_start:start].lower()
         near = before[-NEAR:]
-        possible = ctx.possible
         for rule in ("ctx:issuer", "ctx:report-to", "ctx:request", "ctx:territory", "ctx:target",
                      "ctx:custody", "ctx:building"):
-            if possible.get(rule, True) and self.ctx[rule].search(near):
+            if self.ctx[rule].search(near):
                 return rule
-        if possible.get("ctx:hypothetical", True) and self.ctx["ctx:hypothetical"].search(before):
+        if self.ctx["ctx:hypothetical"].search(before):
             return "ctx:hypothetical"
         # weak contexts: count only after a participation cue
         weak: list[tuple[str, int]] = []
         quote = ctx.quote_start(start)
         if quote is not None:
             weak.append(("quote", max(quote, sent_start) - sent_start))
-        if possible.get("ctx:examples", True) and self.ctx["ctx:examples"].search(before):
+        if self.ctx["ctx:examples"].search(before):
             weak.append(("ctx:examples", 0))
         speech = None
         for speech in self.ctx["ctx:speech-content"].finditer(before):
             pass
         if speech is not None:
             weak.append(("ctx:speech-content", speech.end()))
-        if possible.get("ctx:surroundings", True) and self.ctx["ctx:surroundings"].search(near):
+        if self.ctx["ctx:surroundings"].search(near):
             weak.append(("ctx:surroundings", 0))
         if not weak:
             return None
-        if possible.get("ctx:future", True) and self.ctx["ctx:future"].search(before):
+        if self.ctx["ctx:future"].search(before):
             return weak[0][0]
         for reason, from_ in weak:
-            if not (possible.get("ctx:positive", True) and self.ctx["ctx:positive"].search(before, from_)):
+            if not self.ctx["ctx:positive"].search(before, from_):
                 return reason
         return None
 
@@ -336,9 +335,9 @@ class AgencyRecognizer:
             covered[ks:ke] = b"\x01" * (ke - ks)
         hay = haystack(text)
         for rx in self.unknown:
-            if not hay.may_match(guard(rx)):
+            if not hay.may_scan(rx):
                 continue
-            for m in rx.finditer(text):
+            for m in finditer(rx, hay):
                 s, e = m.span()
                 hit = covered.find(1, s, e)
                 if hit == s:
@@ -427,7 +426,6 @@ class _Context:
         self.quote_starts = [q[0] for q in self.quotes]
         self._sentence_cache: dict[int, list[int]] = {}
         self._line_cache: dict[int, bool] = {}
-        self.possible: dict[str, bool] = {}    # context rule -> may match somewhere in the text
         # the page header (site navigation, menus) ends at the first line of running text
         body = _BODY_LINE.search(text)
         self.body_start = body.start() if body else len(text)

@@ -22,6 +22,7 @@ FLAGS_KEY = "timpora.flags"
 PUBLISHED_KEY = "timpora.published"
 #: ``doc.text`` cached once per doc (spaCy rebuilds it from the tokens on every access)
 TEXT_KEY = "timpora.text"
+_TEXT_TOKENS = "timpora.text.tokens"
 
 
 def doc_text(doc: Doc) -> str:
@@ -31,11 +32,16 @@ def doc_text(doc: Doc) -> str:
     as the rest of a component's work: every component reads the text through this.
     The cache is checked against the doc's length, so a retokenised doc is read again.
     """
-    text = doc.user_data.get(TEXT_KEY)
-    expected = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
+    data = doc.user_data
+    text = data.get(TEXT_KEY)
+    n = len(doc)
+    if data.get(_TEXT_TOKENS) == n and isinstance(text, str):
+        return text
+    expected = doc[-1].idx + len(doc[-1].text_with_ws) if n else 0
     if not isinstance(text, str) or len(text) != expected:
         text = doc.text
-        doc.user_data[TEXT_KEY] = text
+        data[TEXT_KEY] = text
+    data[_TEXT_TOKENS] = n          # checked against the doc's length once per token count
     return text
 
 
@@ -91,14 +97,17 @@ def published(doc: Doc) -> Optional[date]:
 # hand, so it can only skip a scan that would find nothing.
 
 import re as _re
-from re import _constants as _sre_c, _parser as _sre_p
+
+try:    # the parser of the ``re`` module (Python >= 3.11); without it nothing is guarded
+    from re import _constants as _sre_c, _parser as _sre_p
+except ImportError:  # pragma: no cover
+    _sre_c = _sre_p = None
 
 _MIN_GUARD = 3          # a guard shorter than this saves too little to be worth checking
 _MAX_ALTERNATIVES = 24  # a branch with more alternatives than this is not used as a guard
 #: characters outside ASCII that IGNORECASE equates with an ASCII letter (``İ``, ``ı``,
 #: ``ſ``, the Kelvin sign): a text with one of them is always scanned in full
-_EXOTIC = _re.compile("[%s]" % "".join(sorted(
-    set(_re.findall(r"(?i)[a-z]", "".join(map(chr, range(0x80, 0x10000))))))))
+_EXOTIC = "".join(sorted(set(_re.findall(r"(?i)[a-z]", "".join(map(chr, range(0x80, 0x10000)))))))
 
 
 def _best(cands):
@@ -150,7 +159,7 @@ def guard(rx: "_re.Pattern", window: bool = False) -> Optional[frozenset]:
 
     ``window=True``: only literals inside the match or its look-aheads, for
     ``Haystack.may_match_in`` (a look-behind may read before the searched window)."""
-    if not isinstance(rx.pattern, str) or rx.flags & (_re.LOCALE | _re.VERBOSE):
+    if _sre_p is None or not isinstance(rx.pattern, str) or rx.flags & (_re.LOCALE | _re.VERBOSE):
         return None
     try:
         found = _required(_sre_p.parse(rx.pattern, rx.flags & ~_re.UNICODE), bool(rx.flags & _re.IGNORECASE),
@@ -171,7 +180,7 @@ class Haystack:
         self.text = text
         self._low: Optional[str] = None
         self._seen: dict = {}          # guard -> may_match answer
-        self.exotic = not text.isascii() and _EXOTIC.search(text) is not None
+        self.exotic = not text.isascii() and any(c in text for c in _EXOTIC)
 
     @property
     def low(self) -> str:
@@ -187,6 +196,11 @@ class Haystack:
         if seen is None:
             seen = self._seen[found] = any(s in (self.low if ci else self.text) for s, ci in found)
         return seen
+
+    def may_scan(self, rx: "_re.Pattern") -> bool:
+        """Whether ``finditer(rx, self)`` is worth calling: True for a pattern with literal
+        prefixes (``finditer`` looks for those itself), else ``may_match(guard(rx))``."""
+        return prefixes(rx) is not None or self.may_match(guard(rx))
 
     def may_match_in(self, found: Optional[frozenset], start: int, end: int) -> bool:
         """Like ``may_match`` for ``rx.search(text, start, end)``, ``found = guard(rx, window=True)``."""
@@ -206,3 +220,94 @@ class Haystack:
 def haystack(text: str) -> Haystack:
     """The ``Haystack`` of a text, shared by the components that read the same doc."""
     return Haystack(text)
+
+
+# ---------------------------------------------------------------------- anchored scans
+#
+# ``rx.finditer(text)`` tries the pattern at every position of the text. When every match
+# of a pattern starts with one of a few literals (``\b(?:rapat|rakor|pertemuan)\s+di``), the
+# same matches are found by trying ``rx.match`` only where one of them occurs (``str.find``
+# is much faster than the regex engine's scan): ``finditer(rx, hay)`` below.
+
+_MAX_PREFIXES = 64
+_ZERO_WIDTH_LEADS = (_sre_c.AT, _sre_c.ASSERT_NOT) if _sre_c is not None else ()
+
+
+def _prefixes(items, ci: bool, lead: bool = True):
+    """(set of (prefix, any char case-insensitive?), whole sequence literal?) of a sequence."""
+    out = {("", False)}
+    for op, av in items:
+        if lead and out == {("", False)} and (op in _ZERO_WIDTH_LEADS or (op is _sre_c.ASSERT and av[0] < 0)):
+            continue      # \b, ^, look-behinds before the first character: the match starts after them
+        lead = False
+        if op is _sre_c.LITERAL and av < 128:
+            c = chr(av)
+            out = {(p + (c.lower() if ci else c), pci or ci) for p, pci in out}
+            continue
+        if op is _sre_c.SUBPATTERN:
+            _, add, rm, sub = av
+            subs, whole = _prefixes(sub, (ci or bool(add & _re.IGNORECASE)) and not rm & _re.IGNORECASE, False)
+        elif op is _sre_c.BRANCH:
+            alts = [_prefixes(seq, ci, False) for seq in av[1]]
+            subs = set().union(*(a[0] for a in alts)) if alts else set()
+            whole = all(a[1] for a in alts)
+        else:
+            return out, False
+        if not subs or any(s == "" for s, _ in subs) or len(out) * len(subs) > _MAX_PREFIXES:
+            return out, False
+        out = {(p + s, pci or sci) for p, pci in out for s, sci in subs}
+        if not whole:
+            return out, False
+    return out, True
+
+
+@lru_cache(maxsize=None)
+def prefixes(rx: "_re.Pattern") -> Optional[tuple[tuple[str, bool], ...]]:
+    """The literals every match of ``rx`` starts with (lower-cased where case-insensitive), or
+    None when they are unknown or too short to help."""
+    if _sre_p is None or not isinstance(rx.pattern, str) or rx.flags & (_re.LOCALE | _re.VERBOSE):
+        return None
+    try:
+        found, _ = _prefixes(_sre_p.parse(rx.pattern, rx.flags & ~_re.UNICODE).data,
+                             bool(rx.flags & _re.IGNORECASE))
+    except Exception:
+        return None
+    if not found or min(len(s) for s, _ in found) < 3:
+        return None
+    # a prefix that starts with another one adds nothing
+    kept = sorted(found, key=lambda f: len(f[0]))
+    out: list[tuple[str, bool]] = []
+    for s, ci in kept:
+        if not any(s.startswith(k) and (kci or not ci) for k, kci in out):
+            out.append((s, ci))
+    return tuple(out)
+
+
+def search(rx: "_re.Pattern", hay: "Haystack"):
+    """``rx.search(hay.text)``, found like ``finditer``."""
+    return next(finditer(rx, hay), None)
+
+
+def finditer(rx: "_re.Pattern", hay: "Haystack"):
+    """The matches of ``rx.finditer(hay.text)``, found from the pattern's literal prefixes."""
+    found = prefixes(rx)
+    text = hay.text
+    if found is None or hay.exotic or (len(hay.low) != len(text) and any(ci for _, ci in found)):
+        yield from rx.finditer(text)
+        return
+    positions: set[int] = set()
+    for s, ci in found:
+        source = hay.low if ci else text
+        i = source.find(s)
+        while i >= 0:
+            positions.add(i)
+            i = source.find(s, i + 1)
+    last_end = -1
+    match = rx.match
+    for pos in sorted(positions):
+        if pos < last_end:
+            continue
+        m = match(text, pos)
+        if m is not None:
+            last_end = m.end()
+            yield m

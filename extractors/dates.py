@@ -29,7 +29,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors import data
-from extractors.common import add_flag, char_span, published, doc_text
+from extractors.common import add_flag, char_span, doc_text, finditer, haystack, published
 from models.record import FLAG_CANDIDATES, FLAG_WEEKDAY_MISMATCH, FLAG_YEAR_INFERRED
 
 PATTERNS_FILE = "dates.jsonl"
@@ -292,7 +292,7 @@ class DateExtractor:
         finder, shortest, longest = self.anchors[name]
         spans = cache.get(finder.pattern)
         if spans is None:               # 'day' and 'year' share one scan for digit runs
-            spans = cache[finder.pattern] = [m.span() for m in finder.finditer(text)]
+            spans = cache[finder.pattern] = [m.span() for m in finditer(finder, haystack(text))]
         return [a for a, b in spans if shortest <= b - a <= longest]
 
     # ------------------------------------------------------------------ candidates

@@ -19,12 +19,13 @@ from typing import Iterator, Optional
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import add_flag, char_span, doc_text, guard, haystack
+from extractors.common import add_flag, char_span, doc_text, finditer, haystack, search
 from extractors.data import load_jsonl
 from models.record import FLAG_CANDIDATES
 
 GROUP = "office"
 MAX_MENTIONS = 150         # bounds the pairwise grouping on huge texts
+MAX_CHARS = 200_000        # only the first this many characters are read (a report is a few thousand)
 _WORD = re.compile(r"[^\s]+")
 _LETTERS = re.compile(r"[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'’\-]*")
 _BLANK = re.compile(r"[ \t]*")
@@ -128,9 +129,9 @@ def _find_mentions(text: str) -> tuple[Mention, ...]:
     found: list[Mention] = []
     hay = haystack(text)
     for rule, typ, rx, bare, veto in anchors:
-        if not hay.may_match(guard(rx)):
+        if not hay.may_scan(rx):
             continue
-        for m in rx.finditer(text):
+        for m in finditer(rx, hay):
             if bare:
                 before = text[max(0, m.start() - 30):m.start()].split()
                 if before and before[-1].lower().strip(",.()") in veto:
@@ -163,6 +164,7 @@ def _find_mentions(text: str) -> tuple[Mention, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=4096)
 def _key(place: str) -> str:
     key = re.sub(r"[^0-9a-z]+", "", place.lower())
     for prefix in ("kabupaten", "kota", "provinsi"):
@@ -234,8 +236,8 @@ def _score(text: str, cand: Candidate) -> None:
     if list_rules and len(listed) == len(cand.mentions):
         best["listed"] = min(w for r, _, _, w, _ in cues if r in list_rules)
     for rule, where, typ, weight, rx in cues:
-        if where == "text" and (not typ or typ == cand.type) and haystack(text).may_match(guard(rx)) \
-                and rx.search(text):
+        if where == "text" and (not typ or typ == cand.type) and haystack(text).may_scan(rx) \
+                and search(rx, haystack(text)):
             best[rule] = weight
     cand.score += sum(best.values())
     cand.rules = sorted(best)
@@ -282,6 +284,7 @@ def office_places(text: str) -> list[str]:
     An office mentioned once may have a person's name glued to its place: only the
     place's first word is trusted then."""
     out = []
+    text = text[:MAX_CHARS]
     for cand in _group(text, find_mentions(text)):
         mention, n = canonical(text, cand)
         out.append(mention.place(text, n if len(cand.mentions) > 1 else 1))
@@ -294,7 +297,7 @@ class OfficeExtractor:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
-        result = choose(text) if text else None
+        result = choose(text[:MAX_CHARS]) if text else None
         spans = []
         if result is not None:
             cand, mention, n, tie = result

@@ -51,6 +51,8 @@ class Region:
 
 _KEP = re.compile(r"\bkep\b\.?")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
+#: ``_NON_ALNUM`` for lower-cased ASCII text, as a ``str.translate`` table
+_ASCII_NON_ALNUM = {c: None for c in range(128) if not re.fullmatch(r"[0-9a-z]", chr(c))}
 #: written level prefixes, longest first; value = level they name
 _PREFIX_LEVELS: tuple[tuple[str, str], ...] = (
     ("kabupaten administrasi", "kabupaten"), ("kota administrasi", "kota"), ("kota adm", "kota"),
@@ -70,8 +72,11 @@ _PREFIX = re.compile(r"^\s*(%s)(?:\.|\s)\s*" % "|".join(
 def name_key(text: str) -> str:
     """The comparison key of a name: ``"Muko-Muko"`` -> ``"mukomuko"``."""
     text = str(text or "")
-    if text.isascii():
-        return _NON_ALNUM.sub("", _KEP.sub("kepulauan ", text.lower()))
+    if text.isascii():     # the common case, without regexes where they cannot apply
+        low = text.lower()
+        if "kep" in low:
+            low = _KEP.sub("kepulauan ", low)
+        return low.translate(_ASCII_NON_ALNUM)
     text = unicodedata.normalize("NFKD", text).lower()
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = _KEP.sub("kepulauan ", text)

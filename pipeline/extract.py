@@ -30,10 +30,13 @@ def _nlp():
 
 
 def make_doc(text: str, published: Optional[str] = None):
-    from extractors.common import PUBLISHED_KEY
+    from extractors.common import PUBLISHED_KEY, TEXT_KEY
 
-    doc = _nlp().make_doc(text or "")
+    text = text or ""
+    doc = _nlp().make_doc(text)
     doc.user_data[PUBLISHED_KEY] = published
+    # spaCy's tokenizer is non-destructive (doc.text == text): spare the components rebuilding it
+    doc.user_data[TEXT_KEY] = text
     return doc
 
 
@@ -60,8 +63,8 @@ def extract_many(items: Iterable[tuple[str, str, Optional[str], Optional[Locator
         yield record_from_doc(doc, doc_id=doc_id, published=published, locate=locate)
 
 
-def _value(span) -> str:
-    return span.label_ or span.text
+def _value(span, text: Optional[str] = None) -> str:
+    return span.label_ or (span.text if text is None else text[span.start_char:span.end_char])
 
 
 def _first(doc, group: str):
@@ -71,8 +74,10 @@ def _first(doc, group: str):
 
 def record_from_doc(doc, *, doc_id: str = "", published: Optional[str] = None,
                     locate: Optional[Locator] = None) -> Record:
-    from extractors.common import flags as doc_flags
+    from extractors.common import doc_text, flags as doc_flags
 
+    # a span's text is its slice of the doc's text (``Span.text`` rebuilds it from the tokens)
+    text = doc_text(doc)
     rec = Record(id=doc_id, published=published)
     first = {g: _first(doc, g) for g in ("kind", "office", "date", "date_end", "time", "venue",
                                           "chair", "chair_role", "violations")}
@@ -80,13 +85,13 @@ def record_from_doc(doc, *, doc_id: str = "", published: Optional[str] = None,
         rec.kind = first["kind"].label_
     for name in ("office", "venue"):
         if first[name] is not None:
-            setattr(rec, name, _value(first[name]))
+            setattr(rec, name, _value(first[name], text))
     for name in ("date", "date_end", "time"):
         if first[name] is not None and first[name].label_:
             setattr(rec, name, first[name].label_)
     if first["chair"] is not None or first["chair_role"] is not None:
-        rec.chair = Chair(name=_value(first["chair"]) if first["chair"] is not None else None,
-                          role=_value(first["chair_role"]) if first["chair_role"] is not None else None)
+        rec.chair = Chair(name=_value(first["chair"], text) if first["chair"] is not None else None,
+                          role=_value(first["chair_role"], text) if first["chair_role"] is not None else None)
     if first["violations"] is not None and first["violations"].label_ in ("true", "false"):
         rec.violations = first["violations"].label_ == "true"
 
@@ -95,12 +100,12 @@ def record_from_doc(doc, *, doc_id: str = "", published: Optional[str] = None,
         code = span.label_
         if code == UNKNOWN_AGENCY:
             rec.flags.append(Flag("agencies", FLAG_UNKNOWN_AGENCY,
-                                  f"organisation not in the gazetteer: {span.text!r}",
+                                  f"organisation not in the gazetteer: {text[span.start_char:span.end_char]!r}",
                                   span.start_char, span.end_char))
             continue
         known = seen_codes.get(code)
         if known is None:
-            seen_codes[code] = known = Agency(code=code, name=span.text)
+            seen_codes[code] = known = Agency(code=code, name=text[span.start_char:span.end_char])
             rec.agencies.append(known)
         if span.kb_id_ and not known.jurisdiction:
             known.jurisdiction = span.kb_id_
@@ -115,11 +120,12 @@ def record_from_doc(doc, *, doc_id: str = "", published: Optional[str] = None,
     for span in doc.spans.get("places", []) if "places" in doc.spans else []:
         if span.label_ and span.label_ not in seen_places:
             seen_places.add(span.label_)
-            rec.places.append(Place(name=span.kb_id_ or span.text, code=span.label_, mention=span.text))
+            mention = text[span.start_char:span.end_char]
+            rec.places.append(Place(name=span.kb_id_ or mention, code=span.label_, mention=mention))
 
     for group, target in (("sites", rec.sites), ("findings", rec.findings)):
         for span in doc.spans.get(group, []) if group in doc.spans else []:
-            value = _value(span)
+            value = _value(span, text)
             if value not in target:
                 target.append(value)
 
@@ -146,7 +152,7 @@ def record_from_doc(doc, *, doc_id: str = "", published: Optional[str] = None,
                 if where:
                     page = getattr(where[0], "page", None)
                     block = getattr(where[0], "index", None)
-            items.append(Evidence(span.start_char, span.end_char, span.text, span.id_ or group,
+            items.append(Evidence(span.start_char, span.end_char, text[span.start_char:span.end_char], span.id_ or group,
                                   page=page, block=block))
         if items:
             rec.evidence[group] = items
