@@ -82,3 +82,11 @@ def make_source():
         return read_bytes(text.encode("utf-8"), name)
 
     return make
+
+
+def pytest_configure(config):
+    # Prefect's temporary server logs "Stopping temporary server" from an atexit hook, after
+    # pytest has closed the captured streams; don't print a logging traceback for that.
+    import logging
+
+    logging.raiseExceptions = False
