@@ -22,7 +22,7 @@ from typing import Optional
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import char_span, doc_text, guard, haystack
+from extractors.common import char_span, doc_text, finditer, haystack
 from extractors.data import load_jsonl, load_list
 
 _TOKEN = re.compile(r"[^\s,;:]+")
@@ -192,6 +192,11 @@ class _Parser:
     def is_role(self, toks: list[Tok]) -> bool:
         return bool(toks) and toks[0][2].lower().strip("().") in self.heads
 
+    def role_continues(self, toks: list[Tok]) -> bool:
+        """A comma part that only continues the role before it (``Hukum dan Politik``), not a new role or a name."""
+        return bool(toks) and toks[0][2][0].isupper() and toks[0][2].lower().strip("().") not in self.heads \
+            and all(w.lower().strip("().") in self.role_words for _, _, w in toks)
+
     def only_honorifics(self, toks: list[Tok]) -> bool:
         return bool(toks) and all(is_honorific(w) for _, _, w in toks)
 
@@ -272,6 +277,10 @@ class _Parser:
             return sel
         toks0 = _tokens(self.text, s0, e0)
         rest = [p for p in parts[1:] if not self.only_honorifics(_tokens(self.text, *p))]
+        if self.is_role(toks0) and len(rest) > 1 and self.role_continues(_tokens(self.text, *rest[0])):
+            while len(rest) > 1 and self.role_continues(_tokens(self.text, *rest[0])):
+                e0, rest = rest[0][1], rest[1:]      # "Staf Ahli Bidang Pemerintahan, Hukum dan Politik, NAME"
+            toks0 = _tokens(self.text, s0, e0)
         if self.is_role(toks0):
             role, name, was_cut = self._split(toks0)
             if name is not None and was_cut:
@@ -356,19 +365,26 @@ class _Parser:
         return None
 
 
+@lru_cache(maxsize=1)
+def region_abbreviations() -> frozenset[str]:
+    """Region abbreviations (``Beltim``, ``Kaltara``): a place word in a role, never a name."""
+    from extractors import regions as R
+    return frozenset(norm(a) for a, _ in R.aliases() if " " not in a and R.alias_type(a) == "abbrev")
+
+
 def find(text: str, places: Optional[set[str]] = None) -> Optional[Found]:
     """The chair (name range, role range) of ``text``, or None."""
     cues, excludes, _, _ = _config()
     if places is None:
         from extractors.office import office_places
-        places = {norm(w) for p in office_places(text) for w in p.split()}
+        places = {norm(w) for p in office_places(text) for w in p.split()} | region_abbreviations()
     parser = _Parser(text, places)
     found: list[Found] = []
     hay = haystack(text)
     for cue in cues:
-        if not hay.may_match(guard(cue.pattern)):
+        if not hay.may_scan(cue.pattern):
             continue
-        for n, m in enumerate(cue.pattern.finditer(text)):
+        for n, m in enumerate(finditer(cue.pattern, hay)):
             if n >= MAX_CUE_HITS:
                 break
             if _in_quote(text, m.start()):

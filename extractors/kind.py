@@ -20,7 +20,7 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import add_flag, char_span, doc_text, guard, haystack
+from extractors.common import add_flag, char_span, doc_text, finditer, haystack, search
 from extractors.data import load_jsonl
 from models.record import FLAG_NOT_A_REPORT
 
@@ -85,12 +85,12 @@ def score(text: str) -> KindScore:
     hay = haystack(text)
     for label, rx in relevance:
         result.relevant[label] = result.relevant.get(label, False) or (
-            hay.may_match(guard(rx)) and bool(rx.search(text)))
+            hay.may_scan(rx) and search(rx, hay) is not None)
     for cue in cues:
-        if not hay.may_match(guard(cue.pattern)):
+        if not hay.may_scan(cue.pattern):
             continue
         counted = 0
-        for m in cue.pattern.finditer(text):
+        for m in finditer(cue.pattern, hay):
             factor = 2.0 if m.start() < LEAD_CHARS else 1.0
             before = _context_before(text, m.start())
             for rx, f in discounts:

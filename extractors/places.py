@@ -183,9 +183,11 @@ class PlacesComponent:
                     window=int(row.get("window", 70)))
                 {"exclude": self.excludes, "context": self.contexts, "venue": self.venues}[kind].append(rule)
         keep = sorted(set(self.cues) | _ADMIN_WORDS | {"dan"}, key=len, reverse=True)
-        self._word_re = re.compile(
-            r"(?<![\w'’-])(?:[A-Z0-9\u00c0-\u00de][\w'’]*(?:-[^\W_][\w'’]*)*|(?i:%s)(?![\w'’-]))"
-            % "|".join(re.escape(k) for k in keep))
+        word = r"(?:[A-Z0-9\u00c0-\u00de][\w'’]*(?:-[^\W_][\w'’]*)*|(?i:%s)(?![\w'’-]))" % "|".join(
+            re.escape(k) for k in keep)
+        self._word_re = re.compile(r"(?<![\w'’-])" + word)
+        # the same, also after "se-" ("TIMPORA se-Kalimantan Barat"); used only when the text has one
+        self._word_re_se = re.compile(r"(?:(?<![\w'’-])|(?<=(?<![\w'’-])[sS]e-))" + word)
         _names()
 
     # ------------------------------------------------------------------ entry point
@@ -238,7 +240,8 @@ class PlacesComponent:
         append = out.append
         key = R.name_key
         word = _Word
-        for m in self._word_re.finditer(text):
+        word_re = self._word_re_se if ("se-" in text or "Se-" in text) else self._word_re
+        for m in word_re.finditer(text):
             w = m.group()
             s, e = m.span()
             c = w[0]

@@ -18,7 +18,7 @@ from typing import Optional
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import char_span, doc_text, guard, haystack
+from extractors.common import char_span, doc_text, finditer, haystack
 from extractors.data import load_jsonl
 
 GROUP = "venue"
@@ -30,6 +30,7 @@ MAX_WORDS = 12
 SINGLE_WORD_PENALTY = 2.5
 MIN_SCORE = 1.0
 MAX_CUE_HITS = 40          # per cue: bounds the work on huge texts
+MAX_LINE_CHARS = 120       # a form line's venue ("Tempat : ...") is at most this long
 
 
 @dataclass
@@ -43,16 +44,19 @@ class Candidate:
 
 @lru_cache(maxsize=1)
 def _config():
-    cues, daring = [], []
+    cues, daring, line_cues = [], [], set()
     words: dict[str, frozenset] = {}
     for row in load_jsonl("venue.jsonl"):
         kind = row.get("kind")
-        if kind == "cue":
+        if kind in ("cue", "line_cue"):
             cues.append((row["id"], float(row["weight"]), re.compile(row["pattern"], re.I)))
+            if kind == "line_cue":
+                line_cues.add(row["id"])
         elif kind == "daring":
             daring.append((row["id"], re.compile(row["pattern"], re.I)))
         elif "words" in row:
             words[kind] = frozenset(w.lower() for w in row["words"])
+    words["line_cues"] = frozenset(line_cues)
     return cues, daring, words
 
 
@@ -118,6 +122,36 @@ def parse_phrase(text: str, pos: int) -> Optional[tuple[int, int]]:
     return taken[0][0], taken[-1][1]
 
 
+_COMMA_BUILDING = re.compile(r",[ \t]*(?=[A-Z])")
+
+
+def _building_after_comma(text: str, rng: tuple[int, int]) -> tuple[int, int]:
+    """``Ruang Komodo, Hotel X``: a room followed by its building after a comma is one venue."""
+    m = _COMMA_BUILDING.match(text, rng[1])
+    if not m:
+        return rng
+    _, _, words = _config()
+    first = text[rng[0]:rng[1]].split(None, 1)[0].lower()
+    nxt = _CORE.match(text, m.end())
+    if first not in words["room_nouns"] or not nxt or nxt.group().lower() not in words["building_nouns"]:
+        return rng
+    more = parse_phrase(text, m.end())
+    return (rng[0], more[1]) if more else rng
+
+
+def line_phrase(text: str, pos: int) -> Optional[tuple[int, int]]:
+    """The rest of a form line (``Tempat : Ruang Rapat Setda X, Kota Y``) as a venue, or None."""
+    end = text.find("\n", pos, pos + MAX_LINE_CHARS + 1)
+    if end == -1:
+        end = min(len(text), pos + MAX_LINE_CHARS)
+    start = _BLANK.match(text, pos).end()
+    while end > start and text[end - 1] in " \t\r.;,":
+        end -= 1
+    if end <= start or not text[start].isupper():
+        return None
+    return start, end
+
+
 def candidates(text: str) -> list[Candidate]:
     cues, daring, words = _config()
     heads = words["head_nouns"]
@@ -125,12 +159,17 @@ def candidates(text: str) -> list[Candidate]:
     seen: set[tuple[int, int]] = set()
     hay = haystack(text)
     for rule, weight, rx in cues:
-        if not hay.may_match(guard(rx)):
+        if not hay.may_scan(rx):
             continue
-        for n, m in enumerate(rx.finditer(text)):
+        for n, m in enumerate(finditer(rx, hay)):
             if n >= MAX_CUE_HITS:
                 break
-            rng = parse_phrase(text, m.end())
+            if rule in words["line_cues"]:
+                rng = line_phrase(text, m.end())
+            else:
+                rng = parse_phrase(text, m.end())
+                if rng is not None:
+                    rng = _building_after_comma(text, rng)
             if rng is None or rng in seen:
                 continue
             seen.add(rng)
@@ -141,9 +180,9 @@ def candidates(text: str) -> list[Candidate]:
                 bonus -= SINGLE_WORD_PENALTY     # a bare town name is not a venue
             out.append(Candidate(rng[0], rng[1], weight + bonus, rule))
     for rule, rx in daring:
-        if not hay.may_match(guard(rx)):
+        if not hay.may_scan(rx):
             continue
-        for m in rx.finditer(text):
+        for m in finditer(rx, hay):
             out.append(Candidate(m.start(), m.end(), 2.5, rule, DARING))
     out = [c for c in out if c.score >= MIN_SCORE]
     out.sort(key=lambda c: (-c.score, c.start))

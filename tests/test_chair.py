@@ -42,6 +42,15 @@ def chair_of(text):
     # selaku Ketua Panitia
     ("Siti Aminah, Kepala Subseksi Intelijen, selaku Ketua Panitia melaporkan jumlah peserta.",
      "Siti Aminah", "Kepala Subseksi Intelijen"),
+    # a comma inside the role
+    ("Rapat dibuka oleh Staf Ahli Wali Kota Bidang Perekonomian, Pembangunan dan Keuangan, Ir. Budi Santoso, M.T., "
+     "pada pukul 09.00.", "Budi Santoso", "Staf Ahli Wali Kota Bidang Perekonomian, Pembangunan dan Keuangan"),
+    # an abbreviated role in the headline is no name; the name follows in the body
+    ("Wagub Kalteng Pimpin Rapat Timpora Provinsi\n\nRapat itu dipimpin oleh Wakil Gubernur Kalimantan Tengah, "
+     "Sutrisno Hadi. Hadir unsur Forkopimda.", "Sutrisno Hadi", "Wakil Gubernur Kalimantan Tengah"),
+    # Penjabat (Pj) starts a role
+    ("Rakor dibuka secara resmi oleh Penjabat (Pj) Wali Kota Tual, Hasan Basri, dan diikuti 50 peserta.",
+     "Hasan Basri", "Penjabat (Pj) Wali Kota Tual"),
 ])
 def test_chair_cues(text, name, role):
     assert chair_of(text) == (name, role)

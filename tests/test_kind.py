@@ -22,6 +22,10 @@ def nlp():
     "dihadiri para camat dan kapolsek.",
     "Kantor Imigrasi Kupang melaksanakan sosialisasi kepada anggota Timpora kecamatan. Rapat diisi paparan "
     "narasumber dan diskusi.",
+    # statistics quoted in a welcome speech do not make the meeting news
+    "Kantor Imigrasi Kelas II TPI Dumai menyelenggarakan Rapat Koordinasi TIMPORA Kota Dumai di Aula Hotel Grand "
+    "Zuri. Rapat dibuka oleh Wakil Wali Kota Dumai. Dalam sambutannya, Kepala Kantor menyampaikan bahwa sepanjang "
+    "tahun lalu tercatat 300 WNA masuk melalui pelabuhan.",
 ])
 def test_meeting(text):
     assert classify(text)[0] == "meeting"
@@ -33,6 +37,13 @@ def test_meeting(text):
     "Petugas imigrasi merazia sejumlah tempat hiburan malam. Dalam razia itu lima WNA terjaring dan diamankan.",
     "Kantor Imigrasi Batam melaksanakan operasi Jagratara secara serentak. Petugas menyisir kawasan industri.",
     "Timpora melakukan sidak ke perusahaan tambang. Petugas memeriksa dokumen izin tinggal para TKA.",
+    # supervision written plainly, without operasi / razia
+    "Kantor Imigrasi Kelas I TPI Samarinda bersama Timpora Kabupaten Kutai Kartanegara melaksanakan pengawasan "
+    "keimigrasian terhadap perusahaan tambang batu bara. Tim memeriksa sembilan TKA dan seluruhnya memiliki izin "
+    "tinggal yang sah.",
+    # a team sent off to a port
+    "Tim Pengawasan Orang Asing Kota Bitung melakukan pengawasan di Pelabuhan Samudera Bitung. Tim dilepas oleh "
+    "Wali Kota Bitung. Petugas memeriksa awak kapal berbendera asing.",
 ])
 def test_operation(text):
     assert classify(text)[0] == "operation"
@@ -43,6 +54,9 @@ def test_operation(text):
     "ke dua perusahaan; tim gabungan menemukan tiga TKA.",
     "Operasi gabungan Timpora diawali dengan rapat persiapan di kantor camat. Tim kemudian menyisir jalur "
     "tikus di perbatasan dan mendatangi dua desa.",
+    # "usai rakor, tim langsung bergerak ke ..."
+    "Usai rakor Timpora di aula kantor bupati, tim langsung bergerak ke dua perusahaan perikanan. Rakor dibuka "
+    "oleh Sekda. Di perusahaan pertama, petugas mendapati empat TKA asal Vietnam.",
 ])
 def test_mixed(text):
     assert classify(text)[0] == "mixed"
@@ -59,6 +73,9 @@ def test_mixed(text):
     "Secara total kantor imigrasi telah menindak 40 WNA hingga pertengahan tahun ini melalui operasi gabungan timpora.",
     # a meeting that is not about supervising foreigners
     "Rapat koordinasi anggaran dibuka oleh sekretaris daerah dan dihadiri seluruh kepala dinas.",
+    # an interview about TIMPORA
+    "Wawancara khusus dengan Kepala Kantor Imigrasi Kelas I TPI Manado tentang pengawasan orang asing. Menurut dia, "
+    "rapat Timpora perlu lebih sering disertai operasi gabungan di lapangan.",
     "",
 ])
 def test_other(text):

@@ -122,6 +122,21 @@ def test_office_home_town_is_not_a_place(nlp, text, expected):
     ("Kepala Kantor Imigrasi Kelas I TPI Batam, Samuel Toba, memimpin operasi di Kota Batam.",
      ["Kota Batam"]),
     ("Kapal asing terpantau melintas di Selat Malaka. Patroli digelar di Kota Dumai.", ["Kota Dumai"]),
+    # the office's seat
+    ("Operasi gabungan digelar di Kabupaten Gayo Lues. Kantor Imigrasi yang berkedudukan di Kota Langsa itu "
+     "membawahi beberapa kabupaten.", ["Kabupaten Gayo Lues"]),
+    # an operation's assembly point
+    ("Sebelum berangkat, petugas mengikuti apel di halaman kantor imigrasi di Kota Palu. Tim lalu menyisir "
+     "perusahaan tambang di Kabupaten Morowali.", ["Kabupaten Morowali"]),
+    # where foreigners come to, as background
+    ("Patroli dilakukan di Kabupaten Lombok Utara. Menurut dia, banyak WNA yang datang ke Kota Mataram sebelum "
+     "menyeberang.", ["Kabupaten Lombok Utara"]),
+    # a planned activity
+    ("Rapat Timpora digelar di Kota Bontang. Operasi serupa akan digelar di Kabupaten Kutai Timur bulan depan.",
+     ["Kota Bontang"]),
+    # follow-up examination at the office
+    ("Operasi gabungan dilakukan di Kabupaten Sumbawa Barat. Dua WNA dibawa untuk pemeriksaan lanjutan di Kantor "
+     "Imigrasi Sumbawa Besar.", ["Kabupaten Sumbawa Barat"]),
 ])
 def test_places_only_mentioned_are_not_places(nlp, text, expected):
     assert places(nlp, text) == expected
@@ -182,6 +197,11 @@ def test_common_words_are_not_places(nlp, text):
 def test_province_only_when_no_kabupaten_kota_can_be_told(nlp):
     text = "Pembentukan Tim PORA Tingkat Provinsi Kaltara dibuka oleh Gubernur Kaltara."
     assert places(nlp, text) == ["Kalimantan Utara"]
+
+
+def test_province_level_timpora_written_with_se(nlp):
+    text = "Sosialisasi aplikasi pelaporan orang asing bagi anggota TIMPORA se-Sulawesi Tengah digelar secara daring."
+    assert places(nlp, text) == ["Sulawesi Tengah"]
 
 
 def test_kota_where_the_meeting_was_held_beats_the_province_level(nlp):

@@ -29,6 +29,16 @@ def venue_of(text):
     ("Kantor Imigrasi menggelar rapat koordinasi di Warung Makan Bambu Kuning dan Resto Sederhana, Jumat.",
      "Warung Makan Bambu Kuning dan Resto Sederhana"),
     ("Rapat Timpora dilaksanakan secara daring melalui aplikasi Zoom.", "daring"),
+    # a form line of a formal report: the whole line
+    ("LAPORAN KEGIATAN\nNama kegiatan : Rapat Koordinasi TIMPORA\nTempat       : Ruang Rapat Bupati Lantai 3, "
+     "Kantor Bupati Kolaka\nWaktu        : 09.00 WITA", "Ruang Rapat Bupati Lantai 3, Kantor Bupati Kolaka"),
+    # a Balinese meeting hall after a long activity phrase
+    ("Anggota Timpora kecamatan mengikuti sosialisasi tentang tata cara pelaporan orang asing dari petugas imigrasi "
+     "dan kepolisian setempat di Wantilan Banjar Tengah Kelod, Sabtu.", "Wantilan Banjar Tengah Kelod"),
+    # a room, then its building after a comma
+    ("Rapat berlangsung di Ruang Cendana, Hotel Aston Kupang pada Selasa.", "Ruang Cendana, Hotel Aston Kupang"),
+    # an agency's hall keeps its region
+    ("Rakor digelar di Aula Bappeda Kabupaten Lamandau, Kamis (4/7).", "Aula Bappeda Kabupaten Lamandau"),
 ])
 def test_venue(text, venue):
     assert venue_of(text) == venue
