@@ -15,12 +15,14 @@ components.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from typing import Iterator, Optional
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from extractors.common import _EXOTIC, _sre_c, _sre_p, doc_text, finditer, guard, haystack
 from extractors.data import load_jsonl, load_tsv
 
 GROUP = "findings"
@@ -138,15 +140,186 @@ def combined(name: str, kind: str) -> tuple[Optional[re.Pattern], tuple[str, ...
     return re.compile("|".join(parts)), tuple(r["id"] for r in rows)
 
 
-def first_match(name: str, kind: str, text: str) -> Optional[tuple[str, re.Match]]:
-    """(pattern id, match) of the leftmost match of any ``kind`` pattern, or None."""
-    rx, ids = combined(name, kind)
-    if rx is None:
+def _top_alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a regex source (``a|b(?:c|d)`` -> ``a``, ``b(?:c|d)``)."""
+    out, cur, depth, i, n = [], [], 0, 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            cur.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if ch == "[":  # a class: up to its closing bracket (a leading "]" or "^]" is literal)
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            cur.append(pattern[i:j + 1])
+            i = j + 1
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append("".join(cur))
+            cur = []
+            i += 1
+            continue
+        cur.append(ch)
+        i += 1
+    out.append("".join(cur))
+    return out
+
+
+class _Alternatives:
+    """The ``kind`` patterns of a data file split into their top-level alternatives, each
+    compiled alone with the literals one of which any of its matches contains
+    (``common.guard``). The leftmost match of the one-alternation regex (``combined``) is
+    the leftmost of the alternatives' own leftmost matches, the first alternative winning
+    a tie; an alternative whose literals are absent from a text cannot match it and is not
+    tried, so a clause costs a few substring tests instead of a scan by every pattern."""
+
+    __slots__ = ("ids", "alts", "always", "ci_lits", "cs_lits")
+
+    def __init__(self, name: str, kind: str, window: bool = False) -> None:
+        rows = _rows(name, kind)
+        self.ids = tuple(r["id"] for r in rows)
+        alts: list[tuple[int, re.Pattern]] = []
+        always: list[int] = []
+        ci: dict[str, list[int]] = {}
+        cs: dict[str, list[int]] = {}
+        for n, r in enumerate(rows):
+            flags = 0 if r.get("case") else re.IGNORECASE
+            for body in _top_alternatives(expand(r["pattern"])):
+                rx = re.compile(body, flags)
+                k = len(alts)
+                alts.append((n, rx))
+                found = guard(rx, window) or _punct_guard(rx, window)
+                if found is None:
+                    always.append(k)
+                    continue
+                for lit, lit_ci in found:
+                    (ci if lit_ci else cs).setdefault(lit, []).append(k)
+        self.alts = tuple(alts)
+        self.always = tuple(always)
+        self.ci_lits = _literal_finder(ci)
+        self.cs_lits = _literal_finder(cs)
+
+    def candidates(self, text: str, low: Optional[str] = None):
+        """Indexes of the alternatives that may match ``text``, in order."""
+        if not text.isascii() and any(c in text for c in _EXOTIC):
+            return range(len(self.alts))
+        if low is None:
+            low = text.lower()
+        active = set(self.always)
+        for finder, source in ((self.ci_lits, low), (self.cs_lits, text)):
+            if finder is not None:
+                rx, table = finder
+                for lit in set(rx.findall(source)):
+                    active.update(table[lit])
+        return sorted(active)
+
+    def may_match(self, text: str, low: Optional[str] = None) -> bool:
+        """False only when no alternative can match ``text`` (``window=True``: or a window of
+        a longer text searched with ``pos`` / ``endpos``, cut out as ``text``)."""
+        return bool(self.always) or bool(self.candidates(text, low))
+
+    def first(self, text: str, low: Optional[str] = None) -> Optional[tuple[str, re.Match]]:
+        best = None
+        best_n = 0
+        alts = self.alts
+        for k in self.candidates(text, low):
+            n, rx = alts[k]
+            m = rx.search(text)
+            if m is not None and (best is None or m.start() < best.start()):
+                best, best_n = m, n
+                if m.start() == 0:
+                    break  # no later alternative can start further left
+        if best is None:
+            return None
+        return self.ids[best_n], best
+
+
+def _literal_finder(lits: dict[str, list[int]]):
+    """(regex, table) finding the literals of ``lits`` in a text in one scan: at each position
+    the regex (a trie of the literals, tried longest first) reads the longest literal that
+    starts there; every literal that starts there is a prefix of it, so ``table`` maps it to
+    the alternatives of all its prefixes that are literals. None without literals."""
+    if not lits:
         return None
-    m = rx.search(text)
-    if m is None:
+    trie: dict = {}
+    for lit in lits:
+        node = trie
+        for ch in lit:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        alts = [re.escape(ch) + emit(node[ch]) for ch in sorted(k for k in node if k)]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    table = {}
+    for lit in lits:
+        ks = {k for other, others in lits.items() if lit.startswith(other) for k in others}
+        table[lit] = tuple(sorted(ks))
+    return re.compile("(?=(" + emit(trie) + "))"), table
+
+
+@lru_cache(maxsize=None)
+def alternatives(name: str, kind: str, window: bool = False) -> _Alternatives:
+    return _Alternatives(name, kind, window)
+
+
+def _punct_guard(rx: re.Pattern, window: bool = False) -> Optional[frozenset]:
+    """Like ``common.guard`` for a pattern without literal words: the punctuation marks one
+    of which any match contains (``\\s*[;"]\\s*``), as case-sensitive literals; or None.
+    Punctuation has no case, so IGNORECASE cannot match it with another character."""
+    if _sre_p is None:
         return None
-    return ids[int(m.lastgroup[1:])], m
+    try:
+        items = _sre_p.parse(rx.pattern, rx.flags & ~re.UNICODE)
+    except Exception:
+        return None
+    chars = _punct_chars(items)
+    return frozenset((c, False) for c in chars) if chars else None
+
+
+def _punct_chars(items) -> Optional[frozenset]:
+    for op, av in items:
+        if op is _sre_c.LITERAL:
+            c = chr(av)
+            if unicodedata.category(c).startswith("P"):
+                return frozenset(c)
+        elif op is _sre_c.IN:
+            cs = [chr(v) for o, v in av if o is _sre_c.LITERAL]
+            if len(cs) == len(av) and cs and all(unicodedata.category(c).startswith("P") for c in cs):
+                return frozenset(cs)
+        elif op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT, _sre_c.POSSESSIVE_REPEAT) and av[0] >= 1:
+            found = _punct_chars(av[2])
+            if found:
+                return found
+        elif op is _sre_c.SUBPATTERN:
+            found = _punct_chars(av[3])
+            if found:
+                return found
+        elif op is _sre_c.BRANCH:
+            alts = [_punct_chars(a) for a in av[1]]
+            if alts and all(alts):
+                return frozenset().union(*alts)
+    return None
+
+
+def first_match(name: str, kind: str, text: str, low: Optional[str] = None) -> Optional[tuple[str, re.Match]]:
+    """(pattern id, match) of the leftmost match of any ``kind`` pattern, or None: the same
+    as ``combined(name, kind)[0].search(text)``; ``low``: ``text.lower()`` if at hand."""
+    return alternatives(name, kind).first(text, low)
 
 
 # ---------------------------------------------------------------------- sentences
@@ -159,7 +332,9 @@ def _abbrevs() -> frozenset[str]:
     return frozenset(words)
 
 
-_END = re.compile(r"[.!?]+[\"”’)]*(?=\s+[\"“‘(]?[A-Z0-9])|\n+")
+#: ``[.!?]+["”’)]*(?=\s+["“‘(]?[A-Z0-9])|\n+`` written to open with a character class, which
+#: lets ``re`` skip to the candidate characters instead of trying both branches everywhere
+_END = re.compile(r"[.!?\n](?:(?<=[.!?])[.!?]*[\"”’)]*(?=\s+[\"“‘(]?[A-Z0-9])|(?<=\n)\n*)")
 _WORD_BEFORE = re.compile(r"([\w.]+)[.!?]*$")
 
 
@@ -196,9 +371,10 @@ def is_headline(text: str) -> bool:
     stripped = text.strip()
     if len(stripped) >= HEADLINE_MAX:
         return False
-    if re.search(r"(?:\.\.\.|…)\s*$", stripped):
+    # (``stripped`` ends in no whitespace: ``\s*$`` is its end)
+    if stripped.endswith(("...", "…")):
         return True
-    if re.search(r"[.!?\"”]\s*$", stripped):
+    if stripped.endswith((".", "!", "?", '"', "”")):
         return False
     if len(stripped.split()) < 6:
         return True
@@ -214,6 +390,8 @@ def _split_rx() -> re.Pattern:
 
 def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Clause offsets inside the sentence ``text[start:end]``."""
+    if not alternatives(FINDINGS_FILE, "split", True).may_match(text[start:end]):
+        return [(start, end)] if start < end and text[start:end].strip(" ,.") else []
     out, pos = [], start
     for m in _split_rx().finditer(text, start, end):
         if m.start() > pos:
@@ -227,8 +405,11 @@ def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def has_operation(text: str) -> bool:
     """True when some clause reports an operation (not only plans one)."""
     text = text[:MAX_CHARS]
+    hay = haystack(text)
     for _rid, rx in compiled(FINDINGS_FILE, "operation"):
-        for m in rx.finditer(text):
+        if not hay.may_scan(rx):
+            continue
+        for m in finditer(rx, hay):
             left = max(text.rfind(".", 0, m.start()), text.rfind(",", 0, m.start()),
                        text.rfind("\n", 0, m.start()))
             right_candidates = [i for i in (text.find(".", m.end()), text.find(",", m.end()),
@@ -330,19 +511,6 @@ def finding_clauses(text: str) -> list[tuple[int, int, str]]:
 
 
 # ---------------------------------------------------------------------- component
-
-TEXT_KEY = "timpora.text"
-
-
-def doc_text(doc: Doc) -> str:
-    """``doc.text``, cached in ``doc.user_data`` (spaCy rebuilds it from the tokens on every access)."""
-    text = doc.user_data.get(TEXT_KEY)
-    expected = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
-    if not isinstance(text, str) or len(text) != expected:
-        text = doc.text
-        doc.user_data[TEXT_KEY] = text
-    return text
-
 
 def make_span(doc: Doc, text: str, start: int, end: int, label: str = "", rule: str = ""):
     """Like ``common.char_span`` but with the doc's text already at hand (``doc.text`` is slow)."""

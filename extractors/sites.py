@@ -26,6 +26,7 @@ from typing import Optional
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from extractors.common import finditer, haystack
 from extractors.data import load_jsonl
 from extractors.findings import (doc_text, make_span, MAX_CHARS, clauses, combined, compiled, first_match,
                                  is_headline, numbers, operation_context, sentence_list)
@@ -380,8 +381,11 @@ def find_sites(text: str, venue: tuple[str, ...] = ()) -> list[tuple[int, int, s
             near_op.extend(has or (i > 0 and has_op[i - 1]) for i, has in enumerate(has_op))
         return near_op[k]
     bounds_cache: dict[int, list[tuple[int, int]]] = {}
+    hay = haystack(text)
     for rid, rx in compiled(SITES_FILE, "cue"):
-        for m in rx.finditer(text):
+        if not hay.may_scan(rx):
+            continue
+        for m in finditer(rx, hay):
             k = bisect_right(starts, m.start()) - 1
             if k < 0:
                 continue
