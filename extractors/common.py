@@ -35,14 +35,30 @@ def doc_text(doc: Doc) -> str:
     data = doc.user_data
     text = data.get(TEXT_KEY)
     n = len(doc)
-    if data.get(_TEXT_TOKENS) == n and isinstance(text, str):
-        return text
-    expected = doc[-1].idx + len(doc[-1].text_with_ws) if n else 0
-    if not isinstance(text, str) or len(text) != expected:
-        text = doc.text
-        data[TEXT_KEY] = text
-    data[_TEXT_TOKENS] = n          # checked against the doc's length once per token count
+    if data.get(_TEXT_TOKENS) != n or not isinstance(text, str):
+        expected = doc[-1].idx + len(doc[-1].text_with_ws) if n else 0
+        if not isinstance(text, str) or len(text) != expected:
+            text = doc.text
+            data[TEXT_KEY] = text
+        data[_TEXT_TOKENS] = n          # checked against the doc's length once per token count
+    # the doc's haystack becomes the one ``haystack(text)`` gives for this text
+    hay = data.get(HAYSTACK_KEY)
+    if hay is None or hay.text is not text:
+        hay = data[HAYSTACK_KEY] = Haystack(text)
+    _CURRENT[0] = hay
     return text
+
+
+HAYSTACK_KEY = "timpora.haystack"
+
+
+def doc_haystack(doc: Doc) -> "Haystack":
+    """The ``Haystack`` of ``doc_text(doc)``, kept in ``doc.user_data``: the components
+    that read one doc share its lower-cased text, the answers of its guards and the
+    positions of literals, however the docs are interleaved (``haystack(text)`` gives it
+    too for that text, until another doc is read)."""
+    text = doc_text(doc)
+    return doc.user_data[HAYSTACK_KEY]
 
 
 def char_span(doc: Doc, start: int, end: int, label: str = "", rule: str = "",
@@ -153,6 +169,24 @@ def _required(items, ci: bool, behind: bool = True):
     return _best(cands)
 
 
+def may_search(found: Optional[frozenset], s: str, low: Optional[str] = None) -> bool:
+    """False only when ``rx.search(s)`` cannot match, ``found = guard(rx)``: for short
+    strings of their own (the words before a mention); ``low`` = ``s.lower()`` if known."""
+    if found is None:
+        return True
+    if not s.isascii() and any(c in s for c in _EXOTIC):
+        return True
+    for lit, ci in found:
+        if ci:
+            if low is None:
+                low = s.lower()
+            if lit in low:
+                return True
+        elif lit in s:
+            return True
+    return False
+
+
 @lru_cache(maxsize=None)
 def guard(rx: "_re.Pattern", window: bool = False) -> Optional[frozenset]:
     """The literals one of which every match of ``rx`` contains (see ``Haystack``), or None.
@@ -174,12 +208,14 @@ def guard(rx: "_re.Pattern", window: bool = False) -> Optional[frozenset]:
 class Haystack:
     """A text with its lower-cased copy, for ``may_match`` checks of guards."""
 
-    __slots__ = ("text", "_low", "exotic", "_seen")
+    __slots__ = ("text", "_low", "exotic", "_seen", "_pos", "memo")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._low: Optional[str] = None
         self._seen: dict = {}          # guard -> may_match answer
+        self._pos: dict = {}           # (literal, case-insensitive?) -> its positions
+        self.memo: dict = {}           # per-text results components share (keyed by their own names)
         self.exotic = not text.isascii() and any(c in text for c in _EXOTIC)
 
     @property
@@ -187,6 +223,20 @@ class Haystack:
         if self._low is None:
             self._low = self.text.lower()
         return self._low
+
+    def positions(self, s: str, ci: bool) -> tuple[int, ...]:
+        """Every start of ``s`` in the text (in the lower-cased text when ``ci``), overlapping ones too."""
+        key = (s, ci)
+        found = self._pos.get(key)
+        if found is None:
+            source = self.low if ci else self.text
+            out = []
+            i = source.find(s)
+            while i >= 0:
+                out.append(i)
+                i = source.find(s, i + 1)
+            found = self._pos[key] = tuple(out)
+        return found
 
     def may_match(self, found: Optional[frozenset]) -> bool:
         """False only when no match of the guarded pattern can exist in the text."""
@@ -216,9 +266,20 @@ class Haystack:
         return False
 
 
-@lru_cache(maxsize=4)
+#: the haystack ``doc_haystack`` gave last (a one-element list: read and replaced whole)
+_CURRENT: list = [None]
+
+
 def haystack(text: str) -> Haystack:
     """The ``Haystack`` of a text, shared by the components that read the same doc."""
+    hay = _CURRENT[0]
+    if hay is not None and hay.text is text:
+        return hay
+    return _haystack(text)
+
+
+@lru_cache(maxsize=4)
+def _haystack(text: str) -> Haystack:
     return Haystack(text)
 
 
@@ -295,16 +356,16 @@ def finditer(rx: "_re.Pattern", hay: "Haystack"):
     if found is None or hay.exotic or (len(hay.low) != len(text) and any(ci for _, ci in found)):
         yield from rx.finditer(text)
         return
-    positions: set[int] = set()
-    for s, ci in found:
-        source = hay.low if ci else text
-        i = source.find(s)
-        while i >= 0:
-            positions.add(i)
-            i = source.find(s, i + 1)
+    if len(found) == 1:
+        positions = hay.positions(*found[0])
+    else:
+        at: set[int] = set()
+        for s, ci in found:
+            at.update(hay.positions(s, ci))
+        positions = sorted(at)
     last_end = -1
     match = rx.match
-    for pos in sorted(positions):
+    for pos in positions:
         if pos < last_end:
             continue
         m = match(text, pos)

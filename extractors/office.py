@@ -19,7 +19,7 @@ from typing import Iterator, Optional
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import add_flag, char_span, doc_text, finditer, haystack, search
+from extractors.common import add_flag, char_span, doc_text, finditer, guard, haystack, may_search, search
 from extractors.data import load_jsonl
 from models.record import FLAG_CANDIDATES
 
@@ -67,8 +67,8 @@ def _config():
         elif kind == "ministry":
             ministry = [re.compile(r"[ \t]*(?:" + p + r")", re.I) for p in row["patterns"]]
         elif kind == "cue":
-            cues.append((row["id"], row["where"], row.get("type"), float(row["weight"]),
-                         re.compile(row["pattern"], re.I)))
+            rx = re.compile(row["pattern"], re.I)
+            cues.append((row["id"], row["where"], row.get("type"), float(row["weight"]), rx, guard(rx)))
         elif kind == "prior":
             priors[row["type"]] = float(row["weight"])
     return anchors, class_words, stops, ministry, cues, priors
@@ -119,12 +119,17 @@ def _skip_paren(text: str, pos: int) -> int:
 
 def find_mentions(text: str) -> list[Mention]:
     """Every immigration-office mention in ``text`` that names a place, in text order."""
-    return list(_find_mentions(text))
+    memo = haystack(text).memo       # the chair extractor asks again for the same text
+    found = memo.get(_MEMO_MENTIONS)
+    if found is None:
+        found = memo[_MEMO_MENTIONS] = _find_mentions(text)
+    return list(found)
 
 
-@lru_cache(maxsize=4)
+_MEMO_MENTIONS = "office.mentions"
+
+
 def _find_mentions(text: str) -> tuple[Mention, ...]:
-    # cached: the chair extractor asks again for the same text
     anchors, class_words, stops, ministry, _, _ = _config()
     found: list[Mention] = []
     hay = haystack(text)
@@ -219,23 +224,29 @@ def _score(text: str, cand: Candidate) -> None:
     list_rules: set[str] = set()
     for m in cand.mentions:
         before = text[max(0, m.start - 50):m.start]
+        low = before.lower()
         after = text[m.end:m.end + 120]
         sentence = None
-        for rule, where, typ, weight, rx in cues:
+        for rule, where, typ, weight, rx, found in cues:
             if typ and typ != cand.type:
                 continue
-            if where == "before" and rx.search(before):
-                best[rule] = max(best.get(rule, weight), weight) if weight > 0 else min(best.get(rule, weight), weight)
-            elif where == "after" and rx.search(after):
-                best[rule] = max(best.get(rule, weight), weight)
+            if where == "before":
+                if may_search(found, before, low) and rx.search(before):
+                    best[rule] = max(best.get(rule, weight), weight) if weight > 0 else min(best.get(rule, weight), weight)
+            elif where == "after":
+                if rx.search(after):
+                    best[rule] = max(best.get(rule, weight), weight)
             elif where in ("list", "list_before"):
                 sentence = sentence if sentence is not None else _sentence(text, m.start, m.end)
-                if sentence.count(",") >= 2 and rx.search(sentence if where == "list" else before):
-                    listed.add(id(m))
-                    list_rules.add(rule)
+                if sentence.count(",") >= 2:
+                    hit = (may_search(found, sentence) and rx.search(sentence)) if where == "list" else \
+                        (may_search(found, before, low) and rx.search(before))
+                    if hit:
+                        listed.add(id(m))
+                        list_rules.add(rule)
     if list_rules and len(listed) == len(cand.mentions):
-        best["listed"] = min(w for r, _, _, w, _ in cues if r in list_rules)
-    for rule, where, typ, weight, rx in cues:
+        best["listed"] = min(w for r, _, _, w, _, _ in cues if r in list_rules)
+    for rule, where, typ, weight, rx, _ in cues:
         if where == "text" and (not typ or typ == cand.type) and haystack(text).may_scan(rx) \
                 and search(rx, haystack(text)):
             best[rule] = weight

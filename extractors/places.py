@@ -68,6 +68,9 @@ _BOTH_BEFORE = re.compile(r"(?<!\w)(?i:kota|kabupaten|kab\.?)[ \t]*(?:/|dan|&|ma
 _KOTA_AFTER = re.compile(r"[ \t]+(?:Kota|KOTA)(?![\w/'’-])")
 _LOWER_NEXT = re.compile(r"[ \t]+([a-z][a-z'’-]*)(?:[ \t]+([a-z][a-z'’-]*))?")
 _ABBREVIATIONS = {"kab", "kec", "kep", "prov", "kel", "adm", "kab.", "kec."}
+#: ``R.name_key`` of the words read so far (a report repeats its names; cleared when large)
+_KEYS: dict[str, str] = {}
+_MAX_KEYS = 50_000
 _ADMIN_WORDS = {"administrasi", "adm"}
 
 
@@ -238,6 +241,9 @@ class PlacesComponent:
         """Capitalised words, numbers, level words and ``dan``: all a name can be made of."""
         out: list[_Word] = []
         append = out.append
+        keys = _KEYS
+        if len(keys) > _MAX_KEYS:
+            keys.clear()
         key = R.name_key
         word = _Word
         word_re = self._word_re_se if ("se-" in text or "Se-" in text) else self._word_re
@@ -246,9 +252,15 @@ class PlacesComponent:
             s, e = m.span()
             c = w[0]
             if c.isupper():
-                append(word(s, e, w, key(w), True))
+                k = keys.get(w)
+                if k is None:
+                    k = keys[w] = key(w)
+                append(word(s, e, w, k, True))
             elif c.isdigit():
-                append(word(s, e, w, key(w), False))
+                k = keys.get(w)
+                if k is None:
+                    k = keys[w] = key(w)
+                append(word(s, e, w, k, False))
             else:
                 append(word(s, e, w, w.lower(), False))
         return out
