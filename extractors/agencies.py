@@ -33,7 +33,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from extractors import data, gazetteer
-from extractors.common import doc_text, finditer, guard, haystack, search
+from extractors.common import char_span, doc_text, finditer, guard, haystack, search
 
 GROUP = "agencies"
 UNKNOWN = "UNKNOWN"
@@ -169,11 +169,11 @@ class AgencyRecognizer:
                 prov = m.region_level == "provinsi" or (m.region_level is None and province_level)
                 codes = m.expand.get("codes_provinsi") if prov and m.expand.get("codes_provinsi") else m.expand["codes"]
                 for code in codes:
-                    span = _span(doc, text, m.start, m.span_end, label=code, rule=m.rule, kb_id=m.region or "")
+                    span = char_span(doc, m.start, m.span_end, label=code, rule=m.rule, kb_id=m.region or "")
                     if span is not None:
                         out.append(span)
                 continue
-            span = _span(doc, text, m.start, m.span_end, label=m.code, rule=m.rule, kb_id=m.region or "")
+            span = char_span(doc, m.start, m.span_end, label=m.code, rule=m.rule, kb_id=m.region or "")
             if span is not None:
                 out.append(span)
         out.extend(self._unknown(doc, text, raw_ranges, ctx))
@@ -363,28 +363,13 @@ class AgencyRecognizer:
                         continue
                 if self._context(s, e, text, ctx) is not None:
                     continue
-                span = _span(doc, text, s, e, label=UNKNOWN, rule="unknown-org")
+                span = char_span(doc, s, e, label=UNKNOWN, rule="unknown-org")
                 if span is not None:
                     out.append(span)
         return out
 
 
 # ---------------------------------------------------------------------- helpers
-
-def _span(doc: Doc, text: str, start: int, end: int, label: str, rule: str, kb_id: str = ""):
-    """Like ``extractors.common.char_span`` with the doc's text read once by the caller
-    (``Doc.text`` is rebuilt from the tokens on every access)."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if start >= end:
-        return None
-    span = doc.char_span(start, end, label=label, kb_id=kb_id, alignment_mode="expand")
-    if span is None or len(span) == 0:
-        return None
-    span.id_ = rule
-    return span
 
 
 @lru_cache(maxsize=8192)

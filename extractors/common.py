@@ -57,7 +57,7 @@ def doc_haystack(doc: Doc) -> "Haystack":
     that read one doc share its lower-cased text, the answers of its guards and the
     positions of literals, however the docs are interleaved (``haystack(text)`` gives it
     too for that text, until another doc is read)."""
-    text = doc_text(doc)
+    doc_text(doc)  # reading the text builds the haystack
     return doc.user_data[HAYSTACK_KEY]
 
 

@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Optional
 from urllib.parse import urlencode
 
-from fastapi import FastAPI, Form, HTTPException, Request, UploadFile
+from fastapi import FastAPI, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
