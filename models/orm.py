@@ -6,19 +6,25 @@ normalised child rows for the record's lists, its evidence spans and flags.
 
 The columns of ``records`` and its child rows hold each field's **effective** value (the
 latest correction, else the extracted value) so that search sees what a reviewer decided;
-the untouched extraction is kept as JSON in ``RecordRow.extracted``. Corrections and flags
-hang off the *report*, never off record rows that a re-extraction replaces.
+the untouched extraction is kept as JSON in its own narrow table ``record_extractions``
+(``RecordExtraction``; ``RecordRow.extracted`` reads it as a deferred correlated subquery), so
+that ``records`` rows stay small and a search reading thousands of them stays fast.
+Corrections and flags hang off the *report*, never off record rows that a re-extraction
+replaces.
 
-Free text: ``search_docs`` holds the searchable text of each record; the migration adds an
-FTS5 index over it on SQLite and a ``tsvector`` + trigram index on PostgreSQL.
+Free text: ``search_docs`` holds the searchable text of each record. SQLite: an external
+content FTS5 index over it, filled by ``pipeline.store`` in bulk after each insert (deletes
+and updates by triggers). PostgreSQL: a ``tsv`` column (the distinct folded words of body and
+names, written by ``pipeline.store``) with a GIN index, and ``search_words``, the distinct
+words of names with a trigram index, for the typo fallback (migration 0003).
 """
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, column_property, mapped_column, relationship
 
 STATUS_STORED = "stored"
 STATUS_FAILED = "failed"
@@ -68,12 +74,13 @@ class Report(Base):
 
 
 class RecordRow(Base):
-    """A report's record: effective values (corrections applied) + the raw extraction as JSON."""
+    """A report's record: effective values (corrections applied); the raw extraction is in
+    ``RecordExtraction`` (``RecordRow.extracted`` reads it)."""
 
     __tablename__ = "records"
 
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16), default="other", index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="other")
     office: Mapped[Optional[str]] = mapped_column(Text)
     date: Mapped[Optional[dt.date]] = mapped_column(Date)
     date_end: Mapped[Optional[dt.date]] = mapped_column(Date)
@@ -83,13 +90,12 @@ class RecordRow(Base):
     chair_role: Mapped[Optional[str]] = mapped_column(Text)
     chair_present: Mapped[bool] = mapped_column(Boolean, default=False)
     foreigners_found: Mapped[Optional[int]] = mapped_column(Integer)
-    violations: Mapped[Optional[bool]] = mapped_column(Boolean, index=True)
-    year: Mapped[Optional[int]] = mapped_column(Integer, index=True)      # denormalised from date
+    violations: Mapped[Optional[bool]] = mapped_column(Boolean)
+    year: Mapped[Optional[int]] = mapped_column(Integer)                  # denormalised from date
     # denormalised for the facets (JSON arrays of the distinct values of the child rows, in order)
     agency_codes: Mapped[Optional[str]] = mapped_column(Text)            # record_agencies.code
     regency_codes: Mapped[Optional[str]] = mapped_column(Text)           # record_places.regency_code
     province_codes: Mapped[Optional[str]] = mapped_column(Text)          # record_places.province_code
-    extracted: Mapped[Optional[Any]] = mapped_column(JSON)               # Record.to_json() as extracted
     extracted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
     report: Mapped[Report] = relationship(back_populates="record")
@@ -108,6 +114,21 @@ class RecordRow(Base):
     __table_args__ = (Index("ix_records_date_report", "date", "report_id"),)
 
 
+class RecordExtraction(Base):
+    """``Record.to_json()`` (without evidence) as extracted, one row per record (migration 0003)."""
+
+    __tablename__ = "record_extractions"
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("records.report_id", ondelete="CASCADE"), primary_key=True)
+    json: Mapped[Optional[Any]] = mapped_column(JSON)
+
+
+# read-only, loaded on access: the extraction of a record (writes go to RecordExtraction)
+RecordRow.extracted = column_property(
+    select(RecordExtraction.json).where(RecordExtraction.report_id == RecordRow.report_id)
+    .correlate_except(RecordExtraction).scalar_subquery(), deferred=True)
+
+
 class RecordAgency(Base):
     __tablename__ = "record_agencies"
 
@@ -120,8 +141,7 @@ class RecordAgency(Base):
     jurisdiction_name: Mapped[Optional[str]] = mapped_column(Text)
 
     __table_args__ = (Index("ix_record_agencies_code", "code", "report_id"),
-                      Index("ix_record_agencies_report_code", "report_id", "code"),
-                      Index("ix_record_agencies_jurisdiction", "jurisdiction"))
+                      Index("ix_record_agencies_report_code", "report_id", "code"))
 
 
 class RecordPlace(Base):
@@ -219,7 +239,8 @@ class Correction(Base):
 
 
 class SearchDoc(Base):
-    """The free-text document of a record (canonical text + names), indexed per dialect."""
+    """The free-text document of a record (canonical text + names), indexed per dialect
+    (PostgreSQL adds ``tsv``, see the module docstring)."""
 
     __tablename__ = "search_docs"
 
@@ -268,6 +289,6 @@ class Meta(Base):
     value: Mapped[Optional[str]] = mapped_column(Text)
 
 
-__all__ = ["Base", "Report", "RecordRow", "RecordAgency", "RecordPlace", "RecordSite", "RecordFinding",
+__all__ = ["Base", "Report", "RecordRow", "RecordExtraction", "RecordAgency", "RecordPlace", "RecordSite", "RecordFinding",
            "EvidenceRow", "FlagRow", "Correction", "SearchDoc", "AgencyRef", "RegionRef", "RegionAlias",
            "Meta", "STATUS_STORED", "STATUS_FAILED", "FLAG_OPEN", "FLAG_RESOLVED", "ACTIONS"]

@@ -9,7 +9,9 @@ GROUP BY over the same filtered set, and ``search(session, q)`` runs them.
   jurisdiction lies in that region, or such an agency and a place in that region;
 * place: any level or alias via ``extractors.regions.search_regions`` (a province finds the
   records of its kabupaten/kota);
-* text: SQLite FTS5 / PostgreSQL ``tsvector`` (+ trigram word similarity on names).
+* text: SQLite FTS5 / PostgreSQL ``tsvector`` of the folded words (``pipeline.store.text_words``);
+  on PostgreSQL, when no record has all the words, a typo fallback: each word is matched to
+  the trigram-similar words of names (``search_words``), which are then looked up in ``tsv``.
 
 Filters apply to *effective* values (corrections included).
 """
@@ -85,11 +87,16 @@ class _TextMatch(ColumnElement):
     type = Boolean()
 
     def __init__(self, text: str):
+        from pipeline.store import text_words
+
         words = _WORD.findall(text)
         self.fts = bindparam("fts_query", " ".join('"' + w.replace('"', '""') + '"' for w in words),
                              unique=True)
-        self.raw = bindparam("text_query", " ".join(words), unique=True)
-        self.raw2 = bindparam("text_query", " ".join(words), unique=True)
+        folded = text_words(text)  # \w+ runs: never a quote, backslash or space
+        self.n_words = len(folded)
+        self.tsq = bindparam("tsquery", " & ".join("'" + w + "'" for w in folded), unique=True)
+        self.words = bindparam("text_words", " ".join(folded), unique=True)
+        self.n = bindparam("n_words", len(folded), unique=True)
 
 
 @compiles(_TextMatch)
@@ -98,15 +105,29 @@ def _text_match_default(element: _TextMatch, compiler, **kw) -> str:  # SQLite F
     return f"{col} IN (SELECT rowid FROM search_fts WHERE search_fts MATCH {compiler.process(element.fts, **kw)})"
 
 
-def _pg_text_hits(element: _TextMatch, compiler, **kw) -> str:
-    """Word hits through the ``tsvector`` GIN index; when there is none at all, names that are
-    trigram-similar (typos in a name). The fallback branch is gated by a one-time filter, so
-    a query with word hits never runs the trigram scan (slow for common words)."""
-    q1, q2 = compiler.process(element.raw, **kw), compiler.process(element.raw2, **kw)
+def _pg_tsqueries(element: _TextMatch, compiler, **kw) -> tuple[str, str]:
+    """(the words as a tsquery, the typo fallback's tsquery): each word ORed with the words of
+    names trigram-similar to it (``search_words``, a small table), NULL unless every word has one."""
     op = "<%%" if compiler.dialect.paramstyle in ("format", "pyformat") else "<%"  # trigram word similarity
-    words = f"search_docs.tsv @@ plainto_tsquery('simple', {q1})"
+    exact = f"CAST({compiler.process(element.tsq, **kw)} AS tsquery)"
+    fuzzy = (f"(SELECT CAST(string_agg(alts, ' & ') AS tsquery) FROM ("
+             f"SELECT '(' || string_agg(chr(39) || w.word || chr(39), ' | ') || ')' AS alts "
+             f"FROM unnest(string_to_array({compiler.process(element.words, **kw)}, ' ')) AS q(word) "
+             f"JOIN search_words AS w ON q.word {op} w.word GROUP BY q.word) AS per_word "
+             f"HAVING count(*) = {compiler.process(element.n, **kw)})")
+    return exact, fuzzy
+
+
+def _pg_text_hits(element: _TextMatch, compiler, **kw) -> str:
+    """Word hits through the ``tsvector`` GIN index; when there is none at all, the typo
+    fallback's hits. The fallback branch is gated by a one-time filter, so a query with word
+    hits never runs it."""
+    if not element.n_words:  # only over-long "words": nothing is indexed under them
+        return "SELECT search_docs.report_id FROM search_docs WHERE false"
+    exact, fuzzy = _pg_tsqueries(element, compiler, **kw)
+    words = f"search_docs.tsv @@ {exact}"
     return (f"SELECT search_docs.report_id FROM search_docs WHERE {words} "
-            f"UNION ALL SELECT search_docs.report_id FROM search_docs WHERE {q2} {op} search_docs.names "
+            f"UNION ALL SELECT search_docs.report_id FROM search_docs WHERE search_docs.tsv @@ {fuzzy} "
             f"AND NOT EXISTS (SELECT 1 FROM search_docs WHERE {words})")
 
 
@@ -146,12 +167,11 @@ def _text_probe_default(element: _TextProbe, compiler, **kw) -> str:  # SQLite F
 @compiles(_TextProbe, "postgresql")
 def _text_probe_pg(element: _TextProbe, compiler, **kw) -> str:
     col = compiler.process(RecordRow.__table__.c.report_id, **kw)
-    m = element.match
-    q1, q2 = compiler.process(m.raw, **kw), compiler.process(m.raw2, **kw)
-    op = "<%%" if compiler.dialect.paramstyle in ("format", "pyformat") else "<%"
-    words = f"plainto_tsquery('simple', {q1})"
-    return (f"EXISTS (SELECT 1 FROM search_docs AS sd WHERE sd.report_id = {col} AND (sd.tsv @@ {words} OR "
-            f"(NOT EXISTS (SELECT 1 FROM search_docs WHERE search_docs.tsv @@ {words}) AND {q2} {op} sd.names)))")
+    if not element.match.n_words:
+        return "false"
+    exact, fuzzy = _pg_tsqueries(element.match, compiler, **kw)
+    return (f"EXISTS (SELECT 1 FROM search_docs AS sd WHERE sd.report_id = {col} AND (sd.tsv @@ {exact} OR "
+            f"(NOT EXISTS (SELECT 1 FROM search_docs WHERE search_docs.tsv @@ {exact}) AND sd.tsv @@ {fuzzy})))")
 
 
 @compiles(_TextCount)
@@ -374,28 +394,37 @@ def _json_values_pg(element, compiler, **kw) -> str:
 
 
 def _facet_stmt(facet: str, ids, limit: int) -> Select:
-    """``(value, label, count)`` of one facet over the report ids of ``ids`` (a subquery / CTE)."""
-    n = func.count(ids.c.report_id.distinct()).label("n")
+    """``(value, label, count)`` of one facet over the report ids of ``ids`` (a subquery / CTE).
+
+    ``ids`` has one row per record and a record's code arrays hold distinct values, so a plain
+    ``count(*)`` counts records (a hash aggregate, no sort); the flag facet counts distinct
+    records (a record may have several open flags of a kind). Labels are joined to the
+    ``limit`` counted values only."""
+    n_records = func.count(ids.c.report_id.distinct()).label("n")
     if facet in ("agency", "place", "province"):
         # the record's distinct values, carried by the matches (records.*_codes JSON arrays)
         codes = {"agency": ids.c.agency_codes, "place": ids.c.regency_codes, "province": ids.c.province_codes}[facet]
         v = _json_values(codes).table_valued("value", joins_implicitly=True).alias(f"v_{facet}")
+        n = func.count().label("n")
+        counted = (select(v.c.value.label("value"), n).select_from(ids).join(v, true()).group_by(v.c.value)
+                   .order_by(n.desc(), v.c.value).limit(limit).subquery(f"counted_{facet}"))
         if facet == "agency":
             ref, ref_code, ref_name = AgencyRef, AgencyRef.code, AgencyRef.name
         else:
             ref = aliased(RegionRef)
             ref_code, ref_name = ref.code, ref.name
-        label = func.coalesce(ref_name, v.c.value)
-        stmt = (select(v.c.value, label, n).select_from(ids).join(v, true())
-                .outerjoin(ref, ref_code == v.c.value).group_by(v.c.value, ref_name))
-        key = v.c.value
-    elif facet == "year":  # carried by the matches themselves: no join
+        return (select(counted.c.value, func.coalesce(ref_name, counted.c.value), counted.c.n)
+                .outerjoin(ref, ref_code == counted.c.value).order_by(counted.c.n.desc(), counted.c.value))
+    if facet == "year":  # carried by the matches themselves: no join
+        n = func.count().label("n")
         stmt = (select(ids.c.year, ids.c.year, n).where(ids.c.year.is_not(None)).group_by(ids.c.year))
         key = ids.c.year
     elif facet == "kind":
+        n = func.count().label("n")
         stmt = select(ids.c.kind, ids.c.kind, n).group_by(ids.c.kind)
         key = ids.c.kind
     elif facet == "flag":
+        n = n_records
         stmt = (select(FlagRow.kind, FlagRow.kind, n).select_from(ids)
                 .join(FlagRow, FlagRow.report_id == ids.c.report_id)
                 .where(FlagRow.status == FLAG_OPEN).group_by(FlagRow.kind))

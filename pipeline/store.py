@@ -1,28 +1,34 @@
 """Storing reports and their records; corrections; the effective record.
 
 A report is stored once per content (``sha256``). Its record's *extracted* values are kept
-as JSON; the searchable columns and child rows hold the *effective* values, i.e. for each
+as JSON (``record_extractions``); the searchable columns and child rows hold the *effective* values, i.e. for each
 field the latest correction, else the extracted value. Corrections are keyed by report and
 field, so ``reextract`` replaces extracted values, evidence and open flags but never a
 correction, and the effective values are rebuilt from both.
 
 All writes go through SQLAlchemy Core statements with bound parameters; ``save_many`` is
-the bulk path (executemany) for large loads.
+the bulk path (executemany / COPY) for large loads.
+
+The free-text index is kept here, not by database triggers on insert: SQLite gets the FTS5
+rows of a batch in one ``INSERT ... SELECT``; PostgreSQL gets ``search_docs.tsv`` from
+``tsv_literal`` (the distinct folded words, ``text_words``; queries fold their words the
+same way) and the new words of names in ``search_words`` (the typo fallback).
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Optional, Sequence
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, text as sql_text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.orm import (ACTIONS, FLAG_OPEN, FLAG_RESOLVED, STATUS_FAILED, STATUS_STORED, Correction,
-                        EvidenceRow, FlagRow, RecordAgency, RecordFinding, RecordPlace, RecordRow,
-                        RecordSite, Report, SearchDoc)
+                        EvidenceRow, FlagRow, RecordAgency, RecordExtraction, RecordFinding, RecordPlace,
+                        RecordRow, RecordSite, Report, SearchDoc)
 from models.record import FIELDS, KINDS, Record
 from pipeline.errors import TimporaError
 
@@ -237,6 +243,73 @@ def effective_fields(extracted: dict[str, Any], corrections: Iterable[Any]) -> d
     return out
 
 
+# --------------------------------------------------------------------------- free-text words
+
+_WORD = re.compile(r"\w+")
+_COMBINING = re.compile(r"[\u0300-\u036f]+")
+MAX_WORD = 200            # longer "words" (hashes, garbage) are not indexed, nor searched for
+_MAX_TSV = 900_000        # PostgreSQL's tsvector holds at most 1 MB of lexemes
+
+
+def _fold(text: str) -> str:
+    """Lower case without diacritics (as SQLite's ``unicode61 remove_diacritics 2``)."""
+    text = text.lower()
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    return text
+
+
+def text_words(text: Optional[str]) -> list[str]:
+    """The distinct folded words of ``text`` in order of appearance (documents and queries alike)."""
+    if not text:
+        return []
+    text = _fold(text)
+    words = list(dict.fromkeys(_WORD.findall(text)))
+    if words and max(map(len, words)) > MAX_WORD:
+        return [w for w in words if len(w) <= MAX_WORD]
+    return words
+
+
+def tsv_literal(body: Optional[str], names: Optional[str]) -> str:
+    """``search_docs.tsv`` as tsvector input: the distinct words of body and names, quoted
+    (a word is ``\\w+``: never a quote, backslash or space)."""
+    words = text_words(f"{body or ''}\n{names or ''}")
+    if not words:
+        return ""
+    literal = "'" + "' '".join(words) + "'"
+    if len(literal) > _MAX_TSV:  # characters: at most 4 bytes each
+        literal = literal[:literal.rfind("' '", 0, _MAX_TSV // 4) + 1]
+    return literal
+
+
+def name_words(names: Optional[str]) -> list[str]:
+    """The words of a record's names that the typo fallback can match (``search_words``)."""
+    return text_words(names)
+
+
+def _add_search_words(conn, words: set[str]) -> None:
+    """PostgreSQL: new name words into ``search_words`` (sorted: concurrent writers take the
+    row locks of new words in the same order, so they never deadlock)."""
+    if words:
+        conn.exec_driver_sql("INSERT INTO search_words (word) SELECT unnest(%(w)s::text[]) ON CONFLICT DO NOTHING",
+                             {"w": sorted(words)})
+
+
+def _insert_search_doc(session: Session, report_id: int, body: str, names: str) -> None:
+    """One record's search document and its free-text index entries."""
+    conn = session.connection()
+    params = {"id": report_id, "body": body, "names": names}
+    if conn.dialect.name == "postgresql":
+        conn.execute(sql_text("INSERT INTO search_docs (report_id, body, names, tsv) "
+                              "VALUES (:id, :body, :names, CAST(:tsv AS tsvector))"),
+                     {**params, "tsv": tsv_literal(body, names)})
+        _add_search_words(conn, set(name_words(names)))
+        return
+    conn.execute(insert(SearchDoc.__table__), [{"report_id": report_id, "body": body, "names": names}])
+    if conn.dialect.name == "sqlite":
+        conn.execute(sql_text("INSERT INTO search_fts (rowid, body, names) VALUES (:id, :body, :names)"), params)
+
+
 # --------------------------------------------------------------------------- rows per table
 
 def _search_names(eff: dict[str, Any]) -> str:
@@ -357,8 +430,7 @@ def _write_effective(session: Session, report_id: int, eff: dict[str, Any], body
     for table, rows in _child_rows(report_id, eff).items():
         if rows:
             session.execute(insert(table.__table__), rows)
-    session.execute(insert(SearchDoc.__table__), [{"report_id": report_id, "body": body or "",
-                                         "names": _search_names(eff)}])
+    _insert_search_doc(session, report_id, body or "", _search_names(eff))
 
 
 # --------------------------------------------------------------------------- public API
@@ -449,8 +521,9 @@ def _insert_record(session: Session, report_id: int, record: Record, body: str) 
     corrections = list(session.scalars(select(Correction).where(Correction.report_id == report_id)))
     extracted = _extracted_fields(record)
     eff = effective_fields(extracted, corrections)
-    session.execute(insert(RecordRow.__table__).values(report_id=report_id, extracted=extracted,
-                                                       extracted_at=_now(), **_record_columns(eff)))
+    session.execute(insert(RecordRow.__table__).values(report_id=report_id, extracted_at=_now(),
+                                                       **_record_columns(eff)))
+    session.execute(insert(RecordExtraction.__table__).values(report_id=report_id, json=extracted))
     _write_effective(session, report_id, eff, body, new=True)
     ev = _evidence_rows(report_id, record)
     if ev:
@@ -511,29 +584,33 @@ _REPORT_COLS = ("id", "doc_id", "name", "path", "member", "sha256", "format", "s
                 "updated_at")
 _RECORD_COLS = ("report_id", "kind", "office", "date", "date_end", "time", "venue", "chair_name", "chair_role",
                 "chair_present", "foreigners_found", "violations", "year", "agency_codes", "regency_codes",
-                "province_codes", "extracted", "extracted_at")
+                "province_codes", "extracted_at")
 _BULK_COLS = {
     "reports": _REPORT_COLS,
     "records": _RECORD_COLS,
+    "record_extractions": ("report_id", "json"),
     "record_agencies": ("report_id", "position", "code", "mention", "jurisdiction", "jurisdiction_name"),
     "record_places": ("report_id", "position", "code", "name", "mention", "regency_code", "province_code"),
     "record_sites": ("report_id", "position", "name"),
     "record_findings": ("report_id", "position", "text"),
-    "search_docs": ("report_id", "body", "names"),
+    "search_docs": ("report_id", "body", "names"),         # + "tsv" on PostgreSQL
     "evidence": ("report_id", "field", "start", "end", "text", "rule", "page", "block"),
     "flags": ("report_id", "field", "kind", "message", "start", "end", "status", "created_at", "resolved_at"),
 }
 
 
-def _bulk_rows(todo: list[tuple[Any, Record]], ids: Sequence[int], version: str, dumps, day, now: Any) -> dict:
+def _bulk_rows(todo: list[tuple[Any, Record]], ids: Sequence[int], version: str, dumps, day, now: Any,
+               words: Optional[set[str]] = None) -> dict:
     """Every table's rows (tuples in ``_BULK_COLS`` order) for new reports ``ids``.
 
     The values are those ``save_report`` writes (no corrections exist for new reports, so the
     effective values are the extracted ones); ``dumps`` makes the JSON text, ``day`` and ``now``
-    are dates / the timestamp as the driver takes them.
+    are dates / the timestamp as the driver takes them. With ``words`` (PostgreSQL) the search
+    documents carry their ``tsv`` and ``words`` collects the words of their names.
     """
     out: dict[str, list[tuple]] = {t: [] for t in _BULK_COLS}
     reports, records, agencies, places = out["reports"], out["records"], out["record_agencies"], out["record_places"]
+    extractions = out["record_extractions"]
     sites, findings, sdocs, evidence, flags = (out["record_sites"], out["record_findings"], out["search_docs"],
                                                out["evidence"], out["flags"])
     for rid, (src, rec) in zip(ids, todo):
@@ -551,7 +628,8 @@ def _bulk_rows(todo: list[tuple[Any, Record]], ids: Sequence[int], version: str,
         records.append((rid, c["kind"], c["office"], date and day(date), date_end and day(date_end), c["time"],
                         c["venue"], c["chair_name"], c["chair_role"], c["chair_present"], c["foreigners_found"],
                         c["violations"], c["year"], c["agency_codes"], c["regency_codes"], c["province_codes"],
-                        dumps(extracted), now))
+                        now))
+        extractions.append((rid, dumps(extracted)))
         for i, a in enumerate(eff["agencies"]):
             if not isinstance(a, dict):
                 a = {"code": str(a), "name": str(a)}
@@ -567,7 +645,12 @@ def _bulk_rows(todo: list[tuple[Any, Record]], ids: Sequence[int], version: str,
             sites.append((rid, i, str(x.get("name") if isinstance(x, dict) else x)))
         for i, x in enumerate(eff["findings"]):
             findings.append((rid, i, str(x.get("text") if isinstance(x, dict) else x)))
-        sdocs.append((rid, text, _search_names(eff)))
+        names = _search_names(eff)
+        if words is None:
+            sdocs.append((rid, text, names))
+        else:
+            sdocs.append((rid, text, names, tsv_literal(text, names)))
+            words.update(name_words(names))
         for field_, items in (rec.evidence or {}).items():
             for e in items:
                 evidence.append((rid, field_, e.start, e.end, e.text, e.rule, e.page, e.block))
@@ -614,6 +697,9 @@ def _bulk_sqlite(conn, todo: list[tuple[Any, Record]], version: str) -> list[int
             if data:
                 cur.executemany(f"INSERT INTO {quote(name)} ({', '.join(quote(c) for c in cols)}) "
                                 f"VALUES ({', '.join('?' * len(cols))})", [(first + r[0],) + r[1:] for r in data])
+        # the batch's FTS5 rows in one statement (about 3x cheaper than a trigger per row)
+        cur.execute("INSERT INTO search_fts (rowid, body, names) SELECT report_id, body, names FROM search_docs "
+                    "WHERE report_id BETWEEN ? AND ?", (first, first + len(todo) - 1))
     finally:
         cur.close()
     return list(range(first, first + len(todo)))
@@ -625,18 +711,22 @@ def _bulk_pg(conn, todo: list[tuple[Any, Record]], version: str) -> list[int]:
     ids = [r[0] for r in conn.exec_driver_sql(
         "SELECT nextval(pg_get_serial_sequence('reports', 'id')) FROM generate_series(1, %(n)s)",
         {"n": len(todo)})]
-    rows = _bulk_rows(todo, ids, version, _json_dumps, lambda d: d, _now())
+    words: set[str] = set()
+    rows = _bulk_rows(todo, ids, version, _json_dumps, lambda d: d, _now(), words)
     cur = conn.connection.driver_connection.cursor()
     try:
         for name, cols in _BULK_COLS.items():
             data = rows[name]
             if not data:
                 continue
+            if name == "search_docs":
+                cols = cols + ("tsv",)
             with cur.copy(f"COPY {quote(name)} ({', '.join(quote(c) for c in cols)}) FROM STDIN") as copy:
                 for r in data:
                     copy.write_row(r)
     finally:
         cur.close()
+    _add_search_words(conn, words)
     return ids
 
 
@@ -687,6 +777,10 @@ def _record(session: Session, report_id: int) -> RecordRow:
     return row
 
 
+def _extraction(session: Session, report_id: int) -> dict:
+    return session.scalar(select(RecordExtraction.json).where(RecordExtraction.report_id == report_id)) or {}
+
+
 def reextract(session: Session, report_id: int, record: Record, *,
               pipeline_version: Optional[str] = None) -> None:
     """Replace a report's extracted values, evidence and open flags; corrections stay and win."""
@@ -697,8 +791,9 @@ def reextract(session: Session, report_id: int, record: Record, *,
     if not extracted.get("id"):
         extracted["id"] = rep.doc_id
     eff = effective_fields(extracted, corrections)
-    session.execute(update(RecordRow).where(RecordRow.report_id == report_id)
-                    .values(extracted=extracted, extracted_at=_now()))
+    session.execute(update(RecordRow).where(RecordRow.report_id == report_id).values(extracted_at=_now()))
+    session.execute(delete(RecordExtraction).where(RecordExtraction.report_id == report_id))
+    session.execute(insert(RecordExtraction.__table__).values(report_id=report_id, json=extracted))
     _write_effective(session, report_id, eff, rep.text or "", new=False)
     session.execute(delete(EvidenceRow).where(EvidenceRow.report_id == report_id))
     ev = _evidence_rows(report_id, record)
@@ -726,9 +821,10 @@ def add_correction(session: Session, report_id: int, field: str, new_value: Any,
         raise StoreError("a correction needs a reviewer")
     if field not in FIELDS:
         raise StoreError(f"unknown field {field!r} (fields: {', '.join(FIELDS)})")
-    row = _record(session, report_id)
+    _record(session, report_id)
+    extracted = _extraction(session, report_id)
     corrections = list(session.scalars(select(Correction).where(Correction.report_id == report_id)))
-    current = effective_fields(row.extracted or {}, corrections)[field]
+    current = effective_fields(extracted, corrections)[field]
     if action == "accept":
         value = current
     elif action == "not_applicable":
@@ -743,7 +839,7 @@ def add_correction(session: Session, report_id: int, field: str, new_value: Any,
         report_id=report_id, field=field, old_value=current, new_value=value, action=action,
         reviewer=reviewer.strip(), note=note, created_at=now).returning(Correction.__table__.c.id)).scalar_one()
     corrections = list(session.scalars(select(Correction).where(Correction.report_id == report_id)))
-    eff = effective_fields(row.extracted or {}, corrections)
+    eff = effective_fields(extracted, corrections)
     text_ = session.scalar(select(Report.text).where(Report.id == report_id)) or ""
     _write_effective(session, report_id, eff, text_, new=False)
     session.execute(update(FlagRow).where(FlagRow.report_id == report_id, FlagRow.field == field,
@@ -761,12 +857,13 @@ def _report_header(rep: Report) -> dict[str, Any]:
             "failure_reason": rep.failure_reason}
 
 
-def _effective_json(rep: Report, row: Optional[RecordRow], corrections: list[Correction],
+def _effective_json(rep: Report, extracted: Optional[dict], corrections: list[Correction],
                     flags: list[FlagRow], evidence: list[EvidenceRow]) -> dict[str, Any]:
+    """``extracted`` is None when the report has no record."""
     out = _report_header(rep)
-    if row is None:
+    if extracted is None:
         return out
-    eff = effective_fields(row.extracted or {}, corrections)
+    eff = effective_fields(extracted, corrections)
     for f in FIELDS:
         out[f] = eff[f]
     out["flags"] = [{k: v for k, v in (("field", f.field), ("kind", f.kind), ("message", f.message),
@@ -790,13 +887,17 @@ def effective_record(session: Session, report_id: int) -> dict[str, Any]:
     """The RECORD.md JSON with corrections applied, plus evidence, flags (with status) and
     the corrections history. A failed report gives its header (status, failure_reason) only."""
     rep = _report(session, report_id)
-    row = session.get(RecordRow, report_id, populate_existing=True)
+    has_record, extracted = session.execute(
+        select(RecordRow.report_id, RecordExtraction.json).outerjoin(
+            RecordExtraction, RecordExtraction.report_id == RecordRow.report_id)
+        .where(RecordRow.report_id == report_id)).first() or (None, None)
+    extracted = (extracted or {}) if has_record is not None else None
     corrections = list(session.scalars(select(Correction).where(Correction.report_id == report_id)
                                        .order_by(Correction.id)))
     flags = list(session.scalars(select(FlagRow).where(FlagRow.report_id == report_id).order_by(FlagRow.id)))
     evidence = list(session.scalars(select(EvidenceRow).where(EvidenceRow.report_id == report_id)
                                     .order_by(EvidenceRow.id)))
-    return _effective_json(rep, row, corrections, flags, evidence)
+    return _effective_json(rep, extracted, corrections, flags, evidence)
 
 
 def iter_effective(session: Session, report_ids: Optional[Iterable[int]] = None, *,
@@ -809,7 +910,10 @@ def iter_effective(session: Session, report_ids: Optional[Iterable[int]] = None,
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i:i + _CHUNK]
         reps = {r.id: r for r in session.scalars(select(Report).where(Report.id.in_(chunk)))}
-        rows = {r.report_id: r for r in session.scalars(select(RecordRow).where(RecordRow.report_id.in_(chunk)))}
+        rows = {rid: (js or {}) for rid, js in session.execute(
+            select(RecordRow.report_id, RecordExtraction.json).outerjoin(
+                RecordExtraction, RecordExtraction.report_id == RecordRow.report_id)
+            .where(RecordRow.report_id.in_(chunk)))}
         corr: dict[int, list] = {}
         for c in session.scalars(select(Correction).where(Correction.report_id.in_(chunk))):
             corr.setdefault(c.report_id, []).append(c)

@@ -195,3 +195,40 @@ def test_facets_follow_corrections(store):
     assert facets["agency"] == {"KANIM": 2, "KODIM": 2, "POLRES": 1}
     assert facets["place"] == {"53.02": 2}
     assert facets["province"] == {"53": 2}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Hendro Wijaya", {"mukomuko-rapat"}),      # a typo in the chair's name
+    ("Sasandu", {"kupang-pengawasan"}),          # a wrong vowel in a site name
+    ("Tiongkok zzqqxx", set()),                  # one word with no similar name word: no fallback hit
+])
+def test_typo_fallback_on_postgresql_matches_similar_name_words(store, text, expected):
+    engine, _ = store
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the trigram typo fallback is PostgreSQL's (SQLite FTS5 matches words exactly)")
+    with session_scope(engine) as s:
+        res = search(s, SearchQuery(text=text), facets=False)
+    assert {r["id"] for r in res.rows} == expected and res.total == len(expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Kantor Imigrasi kantor", ["kantor", "imigrasi"]),
+    ("Café Soekarno-Hatta", ["cafe", "soekarno", "hatta"]),
+    ("Kodim 1621/TTS", ["kodim", "1621", "tts"]),
+    ("x" * 300 + " sawit", ["sawit"]),
+])
+def test_text_words_are_distinct_folded_words(text, expected):
+    from pipeline.store import text_words
+
+    assert text_words(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("KOPI cafe", {"kupang-pengawasan"}),      # accents folded on both sides (the site "Kopi Café")
+    ("hotel", {"kupang-pengawasan"}),
+])
+def test_free_text_folds_case_and_accents(engine, make_source, text, expected):
+    with session_scope(engine) as s:
+        save_report(s, make_source("Pengawasan orang asing di hotel Kota Kupang.", "kupang-pengawasan.txt"),
+                    Record(id="kupang-pengawasan", kind="operation", sites=["Kopi Café"]))
+    assert _ids(engine, text=text) == expected

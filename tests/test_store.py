@@ -201,3 +201,34 @@ def test_save_many_duplicate_bytes_raise_integrity_error(engine, make_source, mo
     with pytest.raises(IntegrityError):
         with session_scope(engine) as s:
             store.save_many(s, [(src, _record("ganda-2"))])
+
+
+def test_extraction_is_kept_apart_from_the_record_row(engine, make_source):
+    from sqlalchemy import select
+
+    from models.orm import RecordExtraction, RecordRow
+
+    with session_scope(engine) as s:
+        rid, _ = save_report(s, make_source(TEXT + " terpisah", "terpisah.txt"), _record("terpisah"))
+        add_correction(s, rid, "venue", "Aula Kantor", reviewer="dewi")
+    with session_scope(engine) as s:
+        stored = s.scalar(select(RecordExtraction.json).where(RecordExtraction.report_id == rid))
+        assert s.scalar(select(RecordRow.extracted).where(RecordRow.report_id == rid)) == stored
+        assert "extracted" not in RecordRow.__table__.c
+        eff = effective_record(s, rid)
+    assert stored["venue"] is None and stored["office"] == "Kantor Imigrasi Kelas II TPI Bengkulu"
+    assert eff["venue"] == "Aula Kantor"
+
+
+def test_bulk_insert_indexes_the_batch_for_free_text(engine, make_source):
+    from pipeline.search import SearchQuery, search
+    from pipeline.store import save_many
+
+    srcs = [make_source(f"Operasi pengawasan ke perkebunan {w} di Mukomuko.", f"kebun-{w}.txt")
+            for w in ("sawit", "karet", "kopi")]
+    with session_scope(engine) as s:
+        save_many(s, [(src, _record(f"kebun-{n}", sites=[f"PT Kebun {n}"])) for n, src in enumerate(srcs)])
+    with session_scope(engine) as s:
+        assert [r["id"] for r in search(s, SearchQuery(text="karet"), facets=False).rows] == ["kebun-1"]
+        assert search(s, SearchQuery(text="perkebunan Mukomuko"), facets=False).total == 3
+        assert [r["id"] for r in search(s, SearchQuery(text="Kebun 2"), facets=False).rows] == ["kebun-2"]
