@@ -57,6 +57,13 @@ def test_operation(text):
     # "usai rakor, tim langsung bergerak ke ..."
     "Usai rakor Timpora di aula kantor bupati, tim langsung bergerak ke dua perusahaan perikanan. Rakor dibuka "
     "oleh Sekda. Di perusahaan pertama, petugas mendapati empat TKA asal Vietnam.",
+    # one sentence announcing both: "rapat koordinasi sekaligus pengawasan lapangan"
+    "Kantor Imigrasi Kelas II TPI Ketapang menggelar rapat koordinasi sekaligus pengawasan lapangan Timpora "
+    "Kabupaten Kayong Utara. Rapat dibuka oleh Sekda di aula kantor bupati. Keesokan harinya tim memeriksa "
+    "paspor lima wisatawan asing di sebuah penginapan.",
+    # "usai sosialisasi, tim melakukan pengawasan ke ..."
+    "Imigrasi Nunukan menggelar sosialisasi kepada anggota Timpora kecamatan di balai desa. Usai sosialisasi, "
+    "tim melakukan pengawasan ke sebuah perusahaan perkebunan dan memeriksa dua TKA.",
 ])
 def test_mixed(text):
     assert classify(text)[0] == "mixed"
