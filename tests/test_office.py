@@ -41,6 +41,11 @@ def office_of(text):
     ("Tim Pengawasan Orang Asing Tingkat Provinsi Riau melakukan operasi gabungan yang diikuti oleh "
      "Kanwil Kemenkumham Riau, Polda Riau, Kesbangpol, serta Kantor Imigrasi Kelas II TPI Dumai.",
      "Kanwil Kemenkumham Riau"),
+    # a headline verb after a bare "Imigrasi" is not a place
+    ("Imigrasi Periksa 12 WNA di Tuktuk\n\nKantor Imigrasi Kelas II TPI Sibolga menggelar operasi gabungan "
+     "Timpora di Kabupaten Samosir.", "Kantor Imigrasi Kelas II TPI Sibolga"),
+    ("Imigrasi Sisir Vila di Canggu\n\nKantor Imigrasi Kelas I Khusus TPI Ngurah Rai melaksanakan pengawasan "
+     "orang asing di Kabupaten Badung.", "Kantor Imigrasi Kelas I Khusus TPI Ngurah Rai"),
 ])
 def test_organising_office(text, office):
     assert office_of(text) == office
