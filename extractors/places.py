@@ -72,6 +72,16 @@ _ABBREVIATIONS = {"kab", "kec", "kep", "prov", "kel", "adm", "kab.", "kec."}
 _KEYS: dict[str, str] = {}
 _MAX_KEYS = 50_000
 _ADMIN_WORDS = {"administrasi", "adm"}
+#: a capitalised word of ``_word_re`` (without its look-behind), its first character
+_CAPS = re.compile(r"[A-Z0-9\u00c0-\u00de][\w'’]*(?:-[^\W_][\w'’]*)*")
+_CAPS_FIRST = re.compile(r"[A-Z0-9\u00c0-\u00de]").match
+#: what may lie between a word and the next one joined to it
+_GAP_CHARS = re.compile(r"[\s.-]*")
+
+
+def _wordish(c: str) -> bool:
+    """Whether ``c`` is one of ``[\\w'’-]`` (what the word patterns' look-behind rejects)."""
+    return c.isalnum() or c in "_'’-"
 
 
 @dataclass(slots=True)
@@ -167,6 +177,7 @@ class PlacesComponent:
         self.excludes: list[_Rule] = []
         self.venues: list[_Rule] = []
         self._state = threading.local()    # per-call budget of fuzzy look-ups
+        self._guards: Optional[tuple] = None    # per rule group: (rule, guards, window guard)
         self.contexts: list[_Rule] = []
         for row in data.load_jsonl(patterns):
             kind = row.get("type")
@@ -191,6 +202,11 @@ class PlacesComponent:
         self._word_re = re.compile(r"(?<![\w'’-])" + word)
         # the same, also after "se-" ("TIMPORA se-Kalimantan Barat"); used only when the text has one
         self._word_re_se = re.compile(r"(?:(?<![\w'’-])|(?<=(?<![\w'’-])[sS]e-))" + word)
+        # the level words alone (a candidate's look-behind is checked before), and the
+        # shortest of them, which every level word starts with
+        cues = sorted(self.cues, key=len, reverse=True)
+        self._cue_re = re.compile(r"(?i:%s)(?![\w'’-])" % "|".join(re.escape(k) for k in cues))
+        self._cue_heads = sorted({c for c in self.cues if not any(c != o and c.startswith(o) for o in self.cues)})
         _names()
 
     # ------------------------------------------------------------------ entry point
@@ -219,16 +235,20 @@ class PlacesComponent:
         if not text or not text.strip():
             return []
         text = text[:MAX_CHARS]
-        words = self._words(text)
-        mentions = self._mentions(text, words)
+        mentions = self._mentions_fast(text)
         if not mentions:
             return []
         # a rule whose patterns cannot match anywhere in the text cannot apply to a mention
         hay = haystack(text)
-        possible = lambda rule: all(hay.may_match(guard(rx)) for rx in (
-            rule.before, rule.after, rule.sentence, rule.after_required) if rx is not None)
-        rules = tuple([(r, _window_literals(r, text, hay)) for r in group if possible(r)]
-                      for group in (self.venues, self.excludes, self.contexts))
+        if self._guards is None:
+            self._guards = tuple([(r, tuple(guard(rx) for rx in (r.before, r.after, r.sentence, r.after_required)
+                                            if rx is not None and guard(rx) is not None),
+                                   guard(r.before, True) if r.before is not None else None)
+                                  for r in group] for group in (self.venues, self.excludes, self.contexts))
+        may_match = hay.may_match
+        low_ok = not hay.exotic and len(hay.low) == len(text)
+        rules = tuple([(r, _window_literals(r, text, hay, wguard, low_ok)) for r, guards, wguard in group
+                       if all(may_match(g) for g in guards)] for group in self._guards)
         ends = [sm.end() for sm in _SENTENCE_END.finditer(text)]
         for m in mentions:
             self._weigh(text, m, rules, ends)
@@ -263,6 +283,171 @@ class PlacesComponent:
                 append(word(s, e, w, k, False))
             else:
                 append(word(s, e, w, w.lower(), False))
+        return out
+
+    # ------------------------------------------------------------------ 1b. candidate words
+    #
+    # The words above are every capitalised word of the text; a mention can only start at
+    # a level word or at a capitalised word that starts a region name (a few per report).
+    # Those are found with a plain scan of capitalised words (its look-behind checked in
+    # Python) and ``str.find`` of the level words; the words after a candidate are read one
+    # at a time: the next word of the full scan starts at the next match of ``_word_re``
+    # from the end of a word, and a word joined to the one before starts right after the
+    # blanks, hyphens and dots that follow it.
+
+    def _word_at(self, m: "re.Match") -> _Word:
+        """The ``_Word`` that ``_words`` makes of a match of the word pattern."""
+        w = m.group()
+        s, e = m.span()
+        c = w[0]
+        if c.isupper() or c.isdigit():
+            keys = _KEYS
+            k = keys.get(w)
+            if k is None:
+                if len(keys) > _MAX_KEYS:
+                    keys.clear()
+                k = keys[w] = R.name_key(w)
+            return _Word(s, e, w, k, c.isupper())
+        return _Word(s, e, w, w.lower(), False)
+
+    def _candidates(self, text: str, word_re: "re.Pattern") -> Optional[list[_Word]]:
+        """The words of ``_words`` a mention can start at (level words, capitalised first
+        words of names), in order; None when the text needs the full scan."""
+        hay = haystack(text)
+        if hay.exotic or "\u00d7" in text or len(hay.low) != len(text):
+            return None
+        names = _names()
+        first, cues = names.first, self.cues
+        keys = _KEYS
+        if len(keys) > _MAX_KEYS:
+            keys.clear()
+        found: list[tuple[int, int, str]] = []
+        for m in _CAPS.finditer(text):
+            w = m.group()
+            k = keys.get(w)
+            if k is None:
+                k = keys[w] = R.name_key(w)
+            if not ((k in first and w[0].isupper()) or w.lower() in cues):
+                continue
+            s = m.start()
+            if s and _wordish(text[s - 1]) and not (
+                    text[s - 3:s] == "se-" and (s == 3 or not _wordish(text[s - 4]))):
+                continue
+            found.append((s, m.end(), w))
+        caps = len(found)
+        match = self._cue_re.match
+        for head in self._cue_heads:
+            for p in hay.positions(head, True):
+                if _CAPS_FIRST(text[p]):
+                    continue            # a capitalised word: found above
+                if p and _wordish(text[p - 1]) and not (
+                        text[p - 3:p] == "se-" and (p == 3 or not _wordish(text[p - 4]))):
+                    continue
+                m = match(text, p)
+                if m is not None:
+                    found.append((p, m.end(), m.group()))
+        if len(found) > caps:
+            found.sort()
+        out: list[_Word] = []
+        end = 0
+        for s, e, w in found:
+            if s < end:                 # inside a longer level word ("kota Adm")
+                continue
+            end = e
+            c = w[0]
+            if c.isupper():
+                out.append(_Word(s, e, w, keys[w], True))
+            else:
+                out.append(_Word(s, e, w, w.lower(), False))
+        return out
+
+    def _next(self, text: str, w: _Word, word_re: "re.Pattern") -> Optional[_Word]:
+        """The word of ``_words`` after ``w``."""
+        m = word_re.search(text, w.end)
+        return None if m is None else self._word_at(m)
+
+    def _chain(self, text: str, w: _Word, word_re: "re.Pattern", size: int) -> list[_Word]:
+        """``w`` and the up to ``size - 1`` words of ``_words`` after it, each joined to the one before."""
+        out = [w]
+        while len(out) < size:
+            q = _GAP_CHARS.match(text, w.end).end()
+            m = word_re.match(text, q)
+            if m is None:
+                break
+            nxt = self._word_at(m)
+            if not self._joined(text, w, nxt):
+                break
+            out.append(nxt)
+            w = nxt
+        return out
+
+    def _mentions_fast(self, text: str) -> list[_Mention]:
+        """``_mentions(text, _words(text))``, reading only the words around candidates."""
+        word_re = self._word_re_se if ("se-" in text or "Se-" in text) else self._word_re
+        cands = self._candidates(text, word_re)
+        if cands is None:
+            words = self._words(text)
+            names = _names()
+            cands = [w for w in words if w.text.lower() in self.cues or (w.cap and w.key in names.first)]
+        names = _names()
+        out: list[_Mention] = []
+        self._state.fuzzy_left = MAX_FUZZY
+        first_start: Optional[int] = None
+        pos = 0
+        for w in cands:
+            if len(out) >= MAX_MENTIONS:
+                break
+            if w.start < pos:
+                continue
+            pos = w.end
+            cue = self.cues.get(w.text.lower())
+            if cue is not None:
+                chain = self._chain(text, w, word_re, 2)
+                if len(chain) > 1:
+                    nxt = chain[1]
+                    if nxt.text.lower() in _ADMIN_WORDS:
+                        after = self._next(text, nxt, word_re)
+                        if after is not None:
+                            nxt = after
+                    local = [w] + self._chain(text, nxt, word_re, MAX_WORDS + 1)
+                    found = self._explicit(text, local, 0, 1, cue[0])
+                    if found is not None:
+                        out.append(found)
+                        pos = found.end
+                        continue
+            if w.cap and w.key in names.first:
+                words = self._chain(text, w, word_re, MAX_WORDS)
+                hit = self._longest(text, words, 0, names.admin, explicit=False)
+                if hit is not None:
+                    last, codes = hit
+                    key = "".join(x.key for x in words[:last + 1])
+                    both = _BOTH_AFTER.match(text, words[last].end)
+                    if both is None:
+                        if first_start is None:
+                            m = word_re.search(text)
+                            first_start = m.start() if m is not None else len(text)
+                        if first_start < w.start:
+                            both = _BOTH_BEFORE.search(text, max(0, w.start - 30), w.start)
+                    if both is not None:      # "Kediri Kota/Kabupaten", "Kabupaten/Kota Kediri"
+                        start, end = min(w.start, both.start()), max(words[last].end, both.end())
+                        for level in ("kabupaten", "kota"):
+                            same = [c for c in codes if R._index().level[c] == level]
+                            if same:
+                                out.append(_Mention(start, end, same, "explicit", start, name_key=key))
+                        pos = max(end, words[last].end)
+                        continue
+                    kota = _KOTA_AFTER.match(text, words[last].end)
+                    if kota is not None:              # "Polres Kupang Kota", "Kediri Kota"
+                        same = [c for c in codes if R._index().level[c] == "kota"]
+                        if same:
+                            out.append(_Mention(w.start, kota.end(), same, "explicit", w.start, name_key=key))
+                            pos = kota.end()
+                            continue
+                    if key not in names.stop:
+                        out.append(_Mention(w.start, words[last].end, list(codes), "bare", w.start,
+                                            name_key=key))
+                    pos = words[last].end
+                    continue
         return out
 
     @staticmethod
@@ -612,19 +797,27 @@ class PlacesComponent:
         return [max(found, key=found.get)]
 
 
-def _window_literals(rule: _Rule, text: str, hay) -> Optional[list[tuple[str, str]]]:
+def _window_literals(rule: _Rule, text: str, hay, found=False, low_ok: Optional[bool] = None
+                     ) -> Optional[list[tuple[str, str]]]:
     """(string, literal) pairs one of which lies in the window of any match of ``rule.before``
-    (see ``extractors.common.guard``), or None when the rule must always be tried."""
+    (see ``extractors.common.guard``), or None when the rule must always be tried; ``found``:
+    ``guard(rule.before, True)`` if known, ``low_ok``: the lower-cased text is usable."""
     if rule.before is None or hay.exotic:
         return None
-    found = guard(rule.before, True)
+    if found is False:
+        found = guard(rule.before, True)
     if found is None:
         return None
+    if low_ok is None:
+        low_ok = len(hay.low) == len(text)
     out = []
     for lit, ci in found:
-        if ci and len(hay.low) != len(text):
-            return None
-        out.append((hay.low if ci else text, lit))
+        if ci:
+            if not low_ok:
+                return None
+            out.append((hay.low, lit))
+        else:
+            out.append((text, lit))
     return out
 
 
