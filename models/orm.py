@@ -111,6 +111,7 @@ class RecordRow(Base):
                                                          order_by="EvidenceRow.id")
 
     # + on PostgreSQL ix_records_date_desc (date DESC NULLS LAST, report_id DESC): migration 0002
+    # + on PostgreSQL ix_records_facets (report_id) INCLUDE (year, kind, *_codes), index-only facets: migration 0004
     __table_args__ = (Index("ix_records_date_report", "date", "report_id"),)
 
 

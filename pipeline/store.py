@@ -553,7 +553,8 @@ def save_many(session: Session, items: Sequence[tuple[Any, Record]], *,
     ``nextval`` round trip on PostgreSQL; on SQLite the first row's rowid under the write lock
     that insert takes), every table's rows are built as plain tuples in one pass, and they go
     to the driver in one statement per table: ``executemany`` on SQLite, ``COPY`` on
-    PostgreSQL, on the session's connection (its transaction / savepoint). Values stay bound
+    PostgreSQL (per sub-batch of ``_PG_SUB_BATCH``, the next one built meanwhile), on the
+    session's connection (its transaction / savepoint). Values stay bound
     parameters / COPY data, never SQL text. A duplicate raises ``IntegrityError`` as usual.
     """
     version = pipeline_version or _pipeline_version()
@@ -705,25 +706,52 @@ def _bulk_sqlite(conn, todo: list[tuple[Any, Record]], version: str) -> list[int
     return list(range(first, first + len(todo)))
 
 
+_PG_SUB_BATCH = 400
+
+
 def _bulk_pg(conn, todo: list[tuple[Any, Record]], version: str) -> list[int]:
-    """Ids from the reports sequence in one round trip, then one COPY per table."""
+    """Ids from the reports sequence in one round trip, then one COPY per table and sub-batch.
+
+    The rows of the next sub-batch are built in a worker thread while the server takes in
+    (and indexes) the current one: building rows is Python work of this process, indexing is
+    the server's, so they overlap instead of following each other. Sub-batches go in order,
+    parents before children, all on the session's connection (only the main thread uses it).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     quote = conn.dialect.identifier_preparer.quote
     ids = [r[0] for r in conn.exec_driver_sql(
         "SELECT nextval(pg_get_serial_sequence('reports', 'id')) FROM generate_series(1, %(n)s)",
         {"n": len(todo)})]
+    now = _now()
     words: set[str] = set()
-    rows = _bulk_rows(todo, ids, version, _json_dumps, lambda d: d, _now(), words)
+    copies = {}
+    for name, cols in _BULK_COLS.items():
+        cols = cols + ("tsv",) if name == "search_docs" else cols
+        copies[name] = f"COPY {quote(name)} ({', '.join(quote(c) for c in cols)}) FROM STDIN"
+
+
+    def build(start: int) -> tuple[dict, set[str]]:
+        found: set[str] = set()
+        return (_bulk_rows(todo[start:start + _PG_SUB_BATCH], ids[start:start + _PG_SUB_BATCH], version,
+                           _json_dumps, lambda d: d, now, found), found)
+
+    starts = range(0, len(todo), _PG_SUB_BATCH)
     cur = conn.connection.driver_connection.cursor()
     try:
-        for name, cols in _BULK_COLS.items():
-            data = rows[name]
-            if not data:
-                continue
-            if name == "search_docs":
-                cols = cols + ("tsv",)
-            with cur.copy(f"COPY {quote(name)} ({', '.join(quote(c) for c in cols)}) FROM STDIN") as copy:
-                for r in data:
-                    copy.write_row(r)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(build, starts[0])
+            for k in range(len(starts)):
+                rows, found = pending.result()
+                if k + 1 < len(starts):
+                    pending = pool.submit(build, starts[k + 1])
+                words |= found
+                for name in _BULK_COLS:
+                    data = rows[name]
+                    if data:
+                        with cur.copy(copies[name]) as copy:
+                            for r in data:
+                                copy.write_row(r)
     finally:
         cur.close()
     _add_search_words(conn, words)

@@ -232,3 +232,19 @@ def test_free_text_folds_case_and_accents(engine, make_source, text, expected):
         save_report(s, make_source("Pengawasan orang asing di hotel Kota Kupang.", "kupang-pengawasan.txt"),
                     Record(id="kupang-pengawasan", kind="operation", sites=["Kopi Café"]))
     assert _ids(engine, text=text) == expected
+
+
+def test_bulk_save_in_sub_batches_keeps_order_and_facets(engine, make_source, monkeypatch):
+    import pipeline.store as store_mod
+
+    monkeypatch.setattr(store_mod, "_PG_SUB_BATCH", 2)  # PostgreSQL: the 5 reports in 3 sub-batches
+    items = [(make_source(text, f"{doc_id}.txt"), Record(id=doc_id, **fields))
+             for doc_id, (text, fields) in DOCS.items()]
+    with session_scope(engine) as s:
+        ids = store_mod.save_many(s, items)
+    with session_scope(engine) as s:
+        res = search(s, SearchQuery(place="NTT"))
+        by_id = {r["report_id"]: r["id"] for r in search(s, SearchQuery(limit=10), facets=False).rows}
+    assert [by_id[i] for i in ids] == list(DOCS)
+    assert {v: c for v, _, c in res.facets["agency"]} == {"KANIM": 2, "KODIM": 1, "POLRES": 1, "POLDA": 1}
+    assert {v: c for v, _, c in res.facets["flag"]} == {"year_inferred": 1}
