@@ -22,7 +22,7 @@ from typing import Iterator, Optional
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import _EXOTIC, _sre_c, _sre_p, doc_text, finditer, guard, haystack
+from extractors.common import _EXOTIC, _sre_c, _sre_p, char_span, doc_text, finditer, guard, haystack
 from extractors.data import load_jsonl, load_tsv
 
 GROUP = "findings"
@@ -512,22 +512,6 @@ def finding_clauses(text: str) -> list[tuple[int, int, str]]:
 
 # ---------------------------------------------------------------------- component
 
-def make_span(doc: Doc, text: str, start: int, end: int, label: str = "", rule: str = ""):
-    """Like ``common.char_span`` but with the doc's text already at hand (``doc.text`` is slow)."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if start >= end:
-        return None
-    span = doc.char_span(start, end, label=label, alignment_mode="expand")
-    if span is None or len(span) == 0:
-        return None
-    if rule:
-        span.id_ = rule
-    return span
-
-
 class FindingsComponent:
     """Sets ``doc.spans["findings"]``: finding clauses as written, label = the clause."""
 
@@ -543,7 +527,7 @@ class FindingsComponent:
             venue = [(s.start_char, s.end_char) for s in doc.spans.get("venue", [])] \
                 if "venue" in doc.spans else []
             for start, end, rule in finding_clauses(text):
-                span = make_span(doc, text, start, end, rule=f"findings:{rule}")
+                span = char_span(doc, start, end, rule=f"findings:{rule}")
                 if span is None or any(vs <= start < ve for vs, ve in venue):
                     continue
                 span.label_ = text[start:end]

@@ -26,7 +26,8 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.findings import (doc_text, make_span, FINDINGS_FILE, FOREIGNERS_FILE, compiled, expand, first_match,
+from extractors.common import char_span
+from extractors.findings import (doc_text, FINDINGS_FILE, FOREIGNERS_FILE, compiled, expand, first_match,
                                  num_pattern, operation_context, parse_number, unit_pattern)
 
 GROUP = "foreigners"
@@ -219,7 +220,7 @@ class ForeignersComponent:
             if chosen and all(c[2] == 0 for c in chosen) and self._uncounted(text, doc.spans["findings"]):
                 chosen = []  # "none here" at one site, while foreigners were found elsewhere
             for start, end, value, rule, _secured in chosen:
-                span = make_span(doc, text, start, end, label=str(value), rule=f"foreigners:{rule}")
+                span = char_span(doc, start, end, label=str(value), rule=f"foreigners:{rule}")
                 if span is not None:
                     spans.append(span)
         doc.spans[GROUP] = spans

@@ -84,6 +84,13 @@ def _wordish(c: str) -> bool:
     return c.isalnum() or c in "_'’-"
 
 
+
+def _literal_before(lits, lo: int, cue: int) -> bool:
+    """Whether a rule can apply: one of its literals lies in ``text[lo:cue]`` (None: no guard)."""
+    if lits is None:
+        return True
+    return any(hay.find(lit, lo, cue) >= 0 for hay, lit in lits)
+
 @dataclass(slots=True)
 class _Word:
     start: int
@@ -621,39 +628,24 @@ class PlacesComponent:
         sentence_start = _last_sentence_end(text, max(0, m.cue_start - 300), m.cue_start, ends)
         sentence = text[max(sentence_start, m.cue_start - 300):m.cue_start]
         for rule, lits in venues:
-            if lits is not None:
-                lo = max(line_start, cue - rule.window, 0)
-                for hay, lit in lits:
-                    if hay.find(lit, lo, cue) >= 0:
-                        break
-                else:
-                    continue
+            if not _literal_before(lits, max(line_start, cue - rule.window, 0), cue):
+                continue
             if self._applies(rule, after, sentence, text, m, line_start):
                 m.bonus, m.rule = rule.weight, rule.id
                 return
         for rule, lits in excludes:
             if rule.bare_only and m.kind != "bare":
                 continue
-            if lits is not None:
-                lo = max(line_start, cue - rule.window, 0)
-                for hay, lit in lits:
-                    if hay.find(lit, lo, cue) >= 0:
-                        break
-                else:
-                    continue
+            if not _literal_before(lits, max(line_start, cue - rule.window, 0), cue):
+                continue
             if self._applies(rule, after, sentence, text, m, line_start):
                 m.excluded, m.rule = True, rule.id
                 return
         for rule, lits in contexts:
             if rule.weight <= m.bonus:
                 continue
-            if lits is not None:
-                lo = max(line_start, cue - rule.window, 0)
-                for hay, lit in lits:
-                    if hay.find(lit, lo, cue) >= 0:
-                        break
-                else:
-                    continue
+            if not _literal_before(lits, max(line_start, cue - rule.window, 0), cue):
+                continue
             if self._applies(rule, after, sentence, text, m, line_start):
                 m.bonus, m.rule = rule.weight, rule.id
 

@@ -26,9 +26,9 @@ from typing import Optional
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import finditer, haystack
+from extractors.common import char_span, finditer, haystack
 from extractors.data import load_jsonl
-from extractors.findings import (doc_text, make_span, MAX_CHARS, clauses, combined, compiled, first_match,
+from extractors.findings import (doc_text, MAX_CHARS, clauses, combined, compiled, first_match,
                                  is_headline, numbers, operation_context, sentence_list)
 
 GROUP = "sites"
@@ -558,7 +558,7 @@ class SitesComponent:
                 # a place where something was found is a site even if read as a venue
                 if rule not in _find_rules() and rule not in _strong_rules() and any(v.start_char <= start < v.end_char for v in venue_spans):
                     continue
-                span = make_span(doc, text, start, end, rule=f"sites:{rule}")
+                span = char_span(doc, start, end, rule=f"sites:{rule}")
                 if span is None:
                     continue
                 span.label_ = name

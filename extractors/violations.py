@@ -13,8 +13,8 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import Haystack, guard
-from extractors.findings import doc_text, make_span, compiled, operation_context
+from extractors.common import Haystack, char_span, guard
+from extractors.findings import doc_text, compiled, operation_context
 
 GROUP = "violations"
 VIOLATIONS_FILE = "violations.jsonl"
@@ -64,7 +64,7 @@ class ViolationsComponent:
                 verdict = "false", (counts[0].start_char, counts[0].end_char), "none-found"
             if verdict is not None:
                 value, (start, end), rule = verdict
-                span = make_span(doc, text, start, end, label=value, rule=f"violations:{rule}")
+                span = char_span(doc, start, end, label=value, rule=f"violations:{rule}")
                 if span is not None:
                     spans.append(span)
         doc.spans[GROUP] = spans
