@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import zipfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional, Sequence
 
@@ -46,8 +46,28 @@ class Job:
         return cls(**{k: data.get(k) for k in cls.__dataclass_fields__})
 
 
+class _Tally:
+    """Run totals merged from batch results: whole-number fields add up, list fields extend."""
+
+    def merge(self, other):
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            if isinstance(mine, list):
+                mine.extend(theirs)
+            else:
+                setattr(self, f.name, mine + theirs)
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]):
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+
 @dataclass
-class BatchResult:
+class BatchResult(_Tally):
     """Counts of one batch (or of a whole run, merged), plus what the summary lists."""
 
     found: int = 0
@@ -58,26 +78,9 @@ class BatchResult:
     failures: list[dict[str, str]] = field(default_factory=list)   # {name, reason}
     flagged_reports: list[dict[str, Any]] = field(default_factory=list)  # {report_id, id, name, flags}
 
-    def merge(self, other: "BatchResult") -> "BatchResult":
-        self.found += other.found
-        self.stored += other.stored
-        self.duplicates += other.duplicates
-        self.failed += other.failed
-        self.flagged += other.flagged
-        self.failures.extend(other.failures)
-        self.flagged_reports.extend(other.flagged_reports)
-        return self
-
     def counts(self) -> dict[str, int]:
         return {"found": self.found, "stored": self.stored, "duplicates": self.duplicates,
                 "failed": self.failed, "flagged": self.flagged}
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "BatchResult":
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
 
 # --------------------------------------------------------------------------- discovery
@@ -422,22 +425,13 @@ def run(paths: Iterable[Path | str] = (), manifest: Optional[Path | str] = None,
 # --------------------------------------------------------------------------- reprocess
 
 @dataclass
-class ReprocessResult:
+class ReprocessResult(_Tally):
     found: int = 0
     reprocessed: int = 0
     failed: int = 0
     flagged: int = 0
     failures: list[dict[str, Any]] = field(default_factory=list)        # {report_id, reason}
     flagged_reports: list[dict[str, Any]] = field(default_factory=list)  # {report_id, id, name, flags}
-
-    def merge(self, other: "ReprocessResult") -> "ReprocessResult":
-        self.found += other.found
-        self.reprocessed += other.reprocessed
-        self.failed += other.failed
-        self.flagged += other.flagged
-        self.failures.extend(other.failures)
-        self.flagged_reports.extend(other.flagged_reports)
-        return self
 
     def counts(self) -> dict[str, int]:
         return {"selected": self.found, "reprocessed": self.reprocessed, "failed": self.failed,
