@@ -126,6 +126,7 @@ class AgencyRecognizer:
         self.ctx = {r["id"]: re.compile(r["regex"]) for r in self.patterns if r.get("kind") == "context"}
         self._ctx_guard = {rule: guard(rx) for rule, rx in self.ctx.items()}
         self._always = dict.fromkeys(self.ctx, True)
+        self._via_keeps = frozenset(next(r for r in self.patterns if r["id"] == "ctx:via").get("keep_codes", ()))
         self.service = {c for r in self.patterns if r.get("kind") == "service" for c in r["codes"]}
         self.parents = {(child, parent) for r in self.patterns if r.get("kind") == "hierarchy"
                         for child in r["child"] for parent in r["parents"]}
@@ -283,7 +284,8 @@ class AgencyRecognizer:
             prev = m
         # a parent acting through its unit: the whole chain before "melalui"
         for m in reversed(mentions):
-            if m.excluded is None and self.ctx["ctx:via"].match(text, m.span_end, m.span_end + 120):
+            if (m.excluded is None and m.code not in self._via_keeps
+                    and self.ctx["ctx:via"].match(text, m.span_end, m.span_end + 120)):
                 node: Optional[Mention] = m
                 while node is not None:
                     node.excluded = "ctx:via"

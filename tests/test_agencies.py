@@ -234,3 +234,14 @@ def test_unknown_agency_becomes_a_flag():
     rec = extract("Rapat dihadiri Polres Sikka dan Badan Urusan Sungai Nasional.", doc_id="t")
     assert [a.code for a in rec.agencies] == ["POLRES"]
     assert any(f.kind == "unknown_agency" for f in rec.flags)
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a local government acting through its office hosts the activity itself
+    ("Pemerintah Kabupaten Bangka melalui Badan Kesbangpol menggelar rapat Timpora.", {"PEMDA", "KESBANGPOL"}),
+    ("Pemprov Kalimantan Barat melalui Disnakertrans menggelar rapat Timpora.", {"PEMPROV", "DISNAKER"}),
+    # the national parent acting through its unit does not
+    ("Direktorat Jenderal Imigrasi melalui Kantor Imigrasi Kelas I TPI Pontianak menggelar rapat Timpora.", {"KANIM"}),
+])
+def test_parent_acting_through_its_unit(nlp, text, expected):
+    assert codes(nlp, text) == expected

@@ -158,3 +158,29 @@ def test_contrast_and_semicolon_separate_findings(nlp):
 
 def test_moving_to_a_site_is_an_operation():
     assert has_operation("Usai rapat, tim bergerak ke PT Hijau Lestari di Kecamatan Baru.") is True
+
+
+@pytest.mark.parametrize("text,expected", [
+    # supervision "terhadap" a group of places is an operation, so its results are findings
+    ("Tim gabungan melakukan pengawasan terhadap sejumlah vila dan penginapan di Gili Trawangan. "
+     "Dari hasil pengawasan, petugas memeriksa 27 WNA.",
+     ["petugas memeriksa 27 WNA"]),
+    ("Petugas melaksanakan pemeriksaan dokumen terhadap tamu hotel. Hasil pemeriksaan tidak ditemukan adanya orang asing.",
+     ["tidak ditemukan adanya orang asing"]),
+])
+def test_supervision_terhadap_reports_an_operation(nlp, text, expected):
+    assert findings(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # "dari hasil pengawasan ..." without a comma: only the lead is dropped, up to the finding verb
+    ("Operasi gabungan digelar Rabu. Dari hasil pengawasan dua hari ini tidak ditemukan adanya orang asing.",
+     "tidak ditemukan adanya orang asing"),
+    ("Razia digelar di Kuta. Hasil razia tersebut petugas mendapati 2 WNA tanpa paspor.",
+     "petugas mendapati 2 WNA tanpa paspor"),
+    # with a comma the whole lead up to the comma goes, as before
+    ("Operasi gabungan digelar Rabu. Dari hasil operasi di tiga hotel, tim menemukan 3 WNA asal China.",
+     "tim menemukan 3 WNA asal China"),
+])
+def test_result_lead_is_dropped_up_to_the_finding(nlp, text, expected):
+    assert findings(nlp, text) == [expected]

@@ -195,3 +195,18 @@ def test_listed_area_beside_named_places_stays(nlp):
 def test_planned_operation_names_no_site(nlp):
     text = "Operasi gabungan sudah digelar bulan lalu. Rapat menyepakati jadwal operasi ke perusahaan tambang."
     assert sites(nlp, text) == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Tim gabungan melakukan operasi. Pengawasan dilakukan di Pelabuhan Kuala Enok dan Pelabuhan Sungai Guntung.",
+     ["Pelabuhan Kuala Enok", "Pelabuhan Sungai Guntung"]),
+    ("Operasi gabungan digelar Kamis. Pemeriksaan dokumen dilaksanakan di Hotel Sahid Jaya.", ["Hotel Sahid Jaya"]),
+])
+def test_supervision_held_at_names_the_site(nlp, text, expected):
+    assert sites(nlp, text) == expected
+
+
+def test_a_country_reached_by_ship_is_not_a_site(nlp):
+    text = ("Operasi gabungan digelar di Pelabuhan Dumai. Petugas memeriksa penumpang kapal yang "
+            "bergerak menuju Malaysia.")
+    assert sites(nlp, text) == ["Pelabuhan Dumai"]
