@@ -183,6 +183,7 @@ class PlacesComponent:
         self.base: dict[str, float] = {"explicit": 1.5, "bare": 0.5, "subdistrict": 1.0, "fuzzy": 1.0}
         self.excludes: list[_Rule] = []
         self.venues: list[_Rule] = []
+        self.named_sites: list[_Rule] = []
         self._state = threading.local()    # per-call budget of fuzzy look-ups
         self._guards: Optional[tuple] = None    # per rule group: (rule, guards, window guard)
         self.contexts: list[_Rule] = []
@@ -193,7 +194,7 @@ class PlacesComponent:
                     self.cues[word.lower()] = (row["level"], row["id"])
             elif kind == "base":
                 self.base[row["id"]] = float(row["weight"])
-            elif kind in ("exclude", "context", "venue"):
+            elif kind in ("exclude", "context", "venue", "named_site"):
                 rule = _Rule(
                     id=row["id"], weight=float(row.get("weight", 0)),
                     before=re.compile(row["before"]) if row.get("before") else None,
@@ -202,7 +203,8 @@ class PlacesComponent:
                     after_required=re.compile(row["after_required"]) if row.get("after_required") else None,
                     line_start=bool(row.get("line_start")), bare_only=bool(row.get("bare_only")),
                     window=int(row.get("window", 70)))
-                {"exclude": self.excludes, "context": self.contexts, "venue": self.venues}[kind].append(rule)
+                {"exclude": self.excludes, "context": self.contexts, "venue": self.venues,
+                 "named_site": self.named_sites}[kind].append(rule)
         keep = sorted(set(self.cues) | _ADMIN_WORDS | {"dan"}, key=len, reverse=True)
         word = r"(?:[A-Z0-9\u00c0-\u00de][\w'’]*(?:-[^\W_][\w'’]*)*|(?i:%s)(?![\w'’-]))" % "|".join(
             re.escape(k) for k in keep)
@@ -261,7 +263,7 @@ class PlacesComponent:
             self._weigh(text, m, rules, ends)
         self._propagate(text, mentions)
         self._resolve(mentions)
-        return self._choose(mentions)
+        return self._choose(mentions) or self._from_named_sites(text, mentions)
 
     # ------------------------------------------------------------------ 1. mentions
     def _words(self, text: str) -> list[_Word]:
@@ -764,6 +766,27 @@ class PlacesComponent:
                 if m.code == code and not m.excluded:
                     out.append((m, code, name))
         return out
+
+    def _from_named_sites(self, text: str, mentions: list[_Mention]) -> list[tuple[_Mention, str, str]]:
+        """Last resort: the kabupaten/kota that closes the proper name of a hotel, port or hall
+        (``Hotel Aston Karimun``), set aside as part of a longer name, when no place was told."""
+        idx = R._index()
+        scores: dict[str, float] = {}
+        found: dict[str, list[_Mention]] = {}
+        for m in mentions:
+            if not (m.excluded and m.rule == "proper_noun" and m.code is not None
+                    and idx.level[m.code] in ("kabupaten", "kota")):
+                continue
+            for rule in self.named_sites:
+                if rule.before.search(text, max(0, m.cue_start - rule.window), m.cue_start):
+                    scores[m.code] = scores.get(m.code, 0.0) + rule.weight
+                    found.setdefault(m.code, []).append(m)
+                    m.rule = rule.id
+                    break
+        if not scores:
+            return []
+        best = max(scores, key=scores.get)
+        return [(m, best, idx.by_code[best].name) for m in found[best]]
 
     def _from_villages(self, mentions: list[_Mention], scores: dict[str, float]) -> list[str]:
         """Last resort: ``Desa X`` named where no kabupaten/kota was found, mapped up when the

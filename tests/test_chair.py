@@ -110,3 +110,22 @@ def test_honorifics_stripped(raw, clean):
 @given(st.text())
 def test_never_raises(text):
     chair_of(text)
+
+
+@pytest.mark.parametrize("text,name,role", [
+    # "dibuka ROLE, NAME" without "oleh"
+    ("Rapat Timpora Kabupaten Nunukan resmi dibuka Sekretaris Daerah Kabupaten Nunukan, Serfianus, S.IP., M.Si., "
+     "di Lantai IV Kantor Bupati.", "Serfianus", "Sekretaris Daerah Kabupaten Nunukan"),
+    ("Kegiatan dibuka secara resmi Wakil Bupati Sikka, Romanus Woga, pada pukul 09.00.",
+     "Romanus Woga", "Wakil Bupati Sikka"),
+])
+def test_opened_without_oleh(text, name, role):
+    assert chair_of(text) == (name, role)
+
+
+@pytest.mark.parametrize("text", [
+    "Rapat dibuka Pukul 09.00 WITA dan berakhir siang hari.",
+    "Pendaftaran dibuka Senin pagi bagi seluruh peserta.",
+])
+def test_opened_at_a_time_names_no_chair(text):
+    assert chair_of(text) == (None, None)

@@ -249,7 +249,7 @@ def test_pattern_ids_are_known_rules():
     rows = data.load_jsonl("places.jsonl")
     ids = {r["id"] for r in rows}
     assert {"explicit", "bare", "office_name", "timpora_level", "activity_at"} <= ids
-    assert {r["type"] for r in rows} <= {"cue", "base", "exclude", "context", "venue"}
+    assert {r["type"] for r in rows} <= {"cue", "base", "exclude", "context", "venue", "named_site"}
 
 
 def test_stopwords_are_region_names_or_common_words():
@@ -277,3 +277,19 @@ def test_huge_text_is_handled():
     found = component.find("Operasi digelar di Kabupaten Muko-Muko. " * 30000)
     assert found and {code for _, code, _ in found} == {"17.06"}
     assert get_region("17.06").name == "Kabupaten Mukomuko"
+
+
+@pytest.mark.parametrize("text,expected", [
+    # no place is told but the venue's or the site's own name ends with one
+    ("Imigrasi Tanjung Balai Karimun menggelar rapat koordinasi Timpora di Hotel Aston Karimun, Rabu (19/6).",
+     ["Kabupaten Karimun"]),
+    ("Imigrasi Bitung memimpin operasi gabungan Timpora di Pelabuhan Samudera Bitung pada Sabtu (15/6).",
+     ["Kota Bitung"]),
+])
+def test_place_closing_a_venue_or_site_name_is_the_last_resort(nlp, text, expected):
+    assert places(nlp, text) == expected
+
+
+def test_place_told_elsewhere_beats_a_name_closing_a_hotel(nlp):
+    text = "Rapat Timpora Kabupaten Bintan digelar di Hotel Aston Karimun."
+    assert places(nlp, text) == ["Kabupaten Bintan"]
