@@ -58,3 +58,17 @@ def test_no_venue(text):
 @given(st.text())
 def test_never_raises(text):
     venue_of(text)
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a floor of a building is where the room is
+    ("Rapat Timpora resmi dibuka Sekretaris Daerah di Lantai IV Kantor Bupati Nunukan, Kamis (13/6).",
+     "Lantai IV Kantor Bupati Nunukan"),
+    # a village or regency hall runs on past its region word
+    ("Kantor Imigrasi Mataram menggelar rapat Timpora di Balai Desa Gili Indah, Kamis (13/6).",
+     "Balai Desa Gili Indah"),
+    ("Kanim Sampit menggelar rapat Timpora di Gedung Serbaguna Kabupaten Kotawaringin Timur, Kamis (13/6).",
+     "Gedung Serbaguna Kabupaten Kotawaringin Timur"),
+])
+def test_halls_and_floors(text, expected):
+    assert venue_of(text) == expected
