@@ -118,3 +118,9 @@ def test_other_is_flagged(nlp):
 @given(st.text())
 def test_never_raises(text):
     assert classify(text)[0] in ("meeting", "operation", "mixed", "other")
+
+
+def test_court_news_about_an_earlier_operation_is_other():
+    text = ("Pengadilan Negeri Kupang menjatuhkan vonis 1 tahun penjara kepada WNA asal Timor Leste yang "
+            "terbukti memalsukan dokumen keimigrasian. Kasus ini terungkap dari operasi Timpora pada Januari lalu.")
+    assert classify(text)[0] == "other"
