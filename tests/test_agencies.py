@@ -245,3 +245,16 @@ def test_unknown_agency_becomes_a_flag():
 ])
 def test_parent_acting_through_its_unit(nlp, text, expected):
     assert codes(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # what a participant says about other institutions is not their participation
+    ("Sementara Dandim 1624/Flores Timur menyebut pihaknya akan mengerahkan Babinsa untuk deteksi dini.", {"KODIM"}),
+    ("Kodim 1313/Pohuwato menyatakan siap mengerahkan Babinsa untuk membantu pendataan.", {"KODIM"}),
+    ("Menurut Teguh, keberadaan Rumah Detensi Imigrasi Pekanbaru sangat membantu.", set()),
+    # ... unless the statement itself reports who took part
+    ("Kepala Divisi Keimigrasian M Diah mengatakan, mereka ditangkap pada operasi yang digelar enam Kantor "
+     "Imigrasi di Jawa Tengah.", {"KANWIL_IMIGRASI", "KANIM"}),
+])
+def test_institutions_in_a_statement(nlp, text, expected):
+    assert codes(nlp, text) == expected

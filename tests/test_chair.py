@@ -129,3 +129,14 @@ def test_opened_without_oleh(text, name, role):
 ])
 def test_opened_at_a_time_names_no_chair(text):
     assert chair_of(text) == (None, None)
+
+
+@pytest.mark.parametrize("text,name,role", [
+    ("Pengukuhan yang digelar di Pendopo Kecamatan Ngebel itu dilakukan langsung oleh Kepala Kantor Imigrasi "
+     "Kelas II Madiun, Drs. Bambang Widodo Santoso, M.Si. Anggota tim terdiri atas camat.",
+     "Bambang Widodo Santoso", "Kepala Kantor Imigrasi Kelas II Madiun"),
+    ("Pembentukan Timpora Kecamatan Kuta dilaksanakan secara resmi oleh Camat Kuta, Made Sudana, pada pagi hari.",
+     "Made Sudana", "Camat Kuta"),
+])
+def test_inauguration_done_by(text, name, role):
+    assert chair_of(text) == (name, role)
