@@ -19,6 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors.common import char_span, doc_text, finditer, haystack
+from extractors.regions import find_region
 from extractors.data import load_jsonl
 
 GROUP = "venue"
@@ -29,6 +30,8 @@ _CORE = re.compile(r"[A-Za-z0-9\u00C0-\u024F&][A-Za-z0-9\u00C0-\u024F'’\-&]*")
 MAX_WORDS = 12
 SINGLE_WORD_PENALTY = 2.5
 MIN_SCORE = 1.0
+#: a phrase with a venue noun (aula, hotel, ruang ...) beats a bare name found by an equal cue
+HEAD_BONUS = 1.5
 MAX_CUE_HITS = 40          # per cue: bounds the work on huge texts
 MAX_LINE_CHARS = 120       # a form line's venue ("Tempat : ...") is at most this long
 
@@ -175,9 +178,9 @@ def candidates(text: str) -> list[Candidate]:
             seen.add(rng)
             phrase = text[rng[0]:rng[1]].lower().split()
             has_head = any(w in heads for w in phrase)
-            bonus = 1.0 if has_head else 0.0
-            if not has_head and len(phrase) == 1:
-                bonus -= SINGLE_WORD_PENALTY     # a bare town name is not a venue
+            bonus = HEAD_BONUS if has_head else 0.0
+            if not has_head and (len(phrase) == 1 or find_region(text[rng[0]:rng[1]]) is not None):
+                bonus -= SINGLE_WORD_PENALTY     # a bare town or region name is not a venue
             out.append(Candidate(rng[0], rng[1], weight + bonus, rule))
     for rule, rx in daring:
         if not hay.may_scan(rx):

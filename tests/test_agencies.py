@@ -258,3 +258,11 @@ def test_parent_acting_through_its_unit(nlp, text, expected):
 ])
 def test_institutions_in_a_statement(nlp, text, expected):
     assert codes(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Peserta berasal dari kepala distrik dari Babo, Aranday dan Sumuri.",
+    "Rapat juga dihadiri Kepala Distrik Sumuri.",
+])
+def test_papuan_district_heads_are_the_kecamatan(nlp, text):
+    assert codes(nlp, text) == {"KECAMATAN"}

@@ -72,3 +72,15 @@ def test_never_raises(text):
 ])
 def test_halls_and_floors(text, expected):
     assert venue_of(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a headline's "di <regency>" is a region, not the hall named in the body
+    ("Imigrasi Manokwari Gelar Rakor Timpora Dua Hari di Teluk Bintuni\n\nKantor Imigrasi menggelar rapat "
+     "selama dua hari, 2-3 Mei 2024, di Aula Hotel Bintuni Indah.", "Aula Hotel Bintuni Indah"),
+    # an island named by the same kind of cue loses to a phrase with a venue noun
+    ("Timpora menggelar rapat koordinasi di Pulau Sebatik. Kegiatan itu diawali rapat pukul 08.30 WITA di "
+     "Aula Kantor Kecamatan Sebatik Timur.", "Aula Kantor Kecamatan Sebatik Timur"),
+])
+def test_a_phrase_with_a_venue_noun_beats_a_region(text, expected):
+    assert venue_of(text) == expected
