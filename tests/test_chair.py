@@ -140,3 +140,9 @@ def test_opened_at_a_time_names_no_chair(text):
 ])
 def test_inauguration_done_by(text, name, role):
     assert chair_of(text) == (name, role)
+
+
+def test_send_off_without_oleh():
+    text = ("Tim dilepas Kepala Kantor Imigrasi Kelas III Sumbawa Besar, Drs. I Made Suarnata, M.H., "
+            "dari halaman Mapolres Sumbawa Barat.")
+    assert chair_of(text) == ("I Made Suarnata", "Kepala Kantor Imigrasi Kelas III Sumbawa Besar")

@@ -184,3 +184,14 @@ def test_supervision_terhadap_reports_an_operation(nlp, text, expected):
 ])
 def test_result_lead_is_dropped_up_to_the_finding(nlp, text, expected):
     assert findings(nlp, text) == [expected]
+
+
+def test_total_checked_by_us_is_a_finding(nlp):
+    text = ('Operasi gabungan digelar di Pulau Derawan. "Total dua belas orang asing kami periksa. '
+            'Seluruhnya menggunakan visa yang masih berlaku," ujar Harris.')
+    assert findings(nlp, text)[0] == "Total dua belas orang asing kami periksa"
+
+
+def test_what_will_be_looked_into_is_no_finding(nlp):
+    text = 'Operasi gabungan digelar di smelter. "Kami akan dalami apakah mereka overstay," kata Made.'
+    assert findings(nlp, text) == []

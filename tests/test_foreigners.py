@@ -205,3 +205,9 @@ def test_statistics_of_a_region_do_not_count(nlp):
     text = ("Operasi gabungan digelar Senin. Menurut Kasi Inteldakim, hingga akhir Maret 2024 terdapat "
             "85 WNA pemegang izin tinggal yang berdomisili di kabupaten itu.")
     assert total(nlp, text) is None
+
+
+def test_total_checked_by_us_counts(nlp):
+    text = ('Operasi gabungan digelar di Pulau Maratua. Di dua resort petugas memeriksa delapan WNA. '
+            '"Total dua belas orang asing kami periksa," ujar Harris.')
+    assert total(nlp, text) == 12
