@@ -146,3 +146,8 @@ def test_send_off_without_oleh():
     text = ("Tim dilepas Kepala Kantor Imigrasi Kelas III Sumbawa Besar, Drs. I Made Suarnata, M.H., "
             "dari halaman Mapolres Sumbawa Barat.")
     assert chair_of(text) == ("I Made Suarnata", "Kepala Kantor Imigrasi Kelas III Sumbawa Besar")
+
+
+def test_sea_captain_title_is_stripped():
+    text = "Tim dilepas oleh Kepala KSOP Kelas III Tanjungwangi, Capt. Agus Salim Harahap, M.Mar. Selain itu hadir Lanal."
+    assert chair_of(text) == ("Agus Salim Harahap", "Kepala KSOP Kelas III Tanjungwangi")

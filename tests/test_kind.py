@@ -124,3 +124,23 @@ def test_court_news_about_an_earlier_operation_is_other():
     text = ("Pengadilan Negeri Kupang menjatuhkan vonis 1 tahun penjara kepada WNA asal Timor Leste yang "
             "terbukti memalsukan dokumen keimigrasian. Kasus ini terungkap dari operasi Timpora pada Januari lalu.")
     assert classify(text)[0] == "other"
+
+
+@pytest.mark.parametrize("text", [
+    # a meeting, then the field the next day
+    "Hari pertama diisi rapat koordinasi Timpora di Gedung Mahligai Sanggam. Rapat dipimpin Kepala Kantor "
+    "Imigrasi dan dihadiri Polres. Keesokan harinya tim Timpora turun ke lapangan. Sasaran pertama adalah "
+    "perkebunan sawit. Di sana petugas mendapati tiga orang asing asal Malaysia.",
+    # "usai rapat" with a clock time in between
+    "Kantor Imigrasi menggelar rapat Timpora di Hotel Fitra, dibuka oleh Staf Ahli Bupati. Usai rapat, sekitar "
+    "pukul 13.00 WIB, tim langsung bergerak melakukan pengawasan lapangan ke PT Sinar Sepatu. Di sana petugas "
+    "memeriksa 14 TKA.",
+])
+def test_mixed_over_two_parts_of_a_day_or_two_days(text):
+    assert classify(text)[0] == "mixed"
+
+
+def test_a_meeting_agreeing_on_a_later_raid_is_a_meeting():
+    text = ("Kantor Imigrasi menggelar rapat Timpora di Aula Kantor Bupati. Rapat dibuka oleh Sekda dan dihadiri "
+            "Polres. Rapat kemudian menyepakati razia gabungan bulan depan.")
+    assert classify(text)[0] == "meeting"
