@@ -195,3 +195,21 @@ def test_total_checked_by_us_is_a_finding(nlp):
 def test_what_will_be_looked_into_is_no_finding(nlp):
     text = 'Operasi gabungan digelar di smelter. "Kami akan dalami apakah mereka overstay," kata Made.'
     assert findings(nlp, text) == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Sasaran utama adalah proyek smelter. Dalam kesempatan itu tim memeriksa belasan tenaga kerja asing yang "
+     "bertugas. Dokumen sebagian TKA masih didalami oleh petugas.",
+     ["Dalam kesempatan itu tim memeriksa belasan tenaga kerja asing yang bertugas",
+      "Dokumen sebagian TKA masih didalami oleh petugas"]),
+])
+def test_vague_counts_checked_and_documents_under_scrutiny(nlp, text, expected):
+    assert findings(nlp, ("Operasi gabungan digelar di Gresik. " + text)) == expected
+
+
+@pytest.mark.parametrize("text", [
+    'Operasi gabungan digelar di Manyar. "Kami belum bisa menyimpulkan ada atau tidaknya pelanggaran," ujar Anggoro.',
+    "Operasi gabungan digelar di Kuta. Petugas masih mendalami apakah WNA itu menyalahgunakan izin tinggal.",
+])
+def test_undecided_is_no_finding(nlp, text):
+    assert findings(nlp, text) == []

@@ -211,3 +211,9 @@ def test_total_checked_by_us_counts(nlp):
     text = ('Operasi gabungan digelar di Pulau Maratua. Di dua resort petugas memeriksa delapan WNA. '
             '"Total dua belas orang asing kami periksa," ujar Harris.')
     assert total(nlp, text) == 12
+
+
+def test_second_count_naming_only_the_origin(nlp):
+    text = ("Operasi gabungan digelar di Kuala Tanjung. Di lokasi, tim mendapati 9 WNA asal Tiongkok dan "
+            "2 asal Jepang yang bekerja sebagai tenaga ahli.")
+    assert total(nlp, text) == 11
