@@ -213,3 +213,10 @@ def test_vague_counts_checked_and_documents_under_scrutiny(nlp, text, expected):
 ])
 def test_undecided_is_no_finding(nlp, text):
     assert findings(nlp, text) == []
+
+
+def test_sweeping_to_make_sure_is_no_finding(nlp):
+    text = ("Operasi gabungan digelar di Pelabuhan Tanjungwangi. Seluruh 23 ABK asing itu memiliki dokumen pelaut "
+            "yang sesuai. Setelah itu tim menyisir dermaga untuk memastikan tidak ada awak kapal asing yang "
+            "berkeliaran tanpa izin.")
+    assert findings(nlp, text) == ["Seluruh 23 ABK asing itu memiliki dokumen pelaut yang sesuai"]

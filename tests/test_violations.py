@@ -106,3 +106,10 @@ def test_a_threat_of_deportation_is_no_violation(nlp):
     text = ("Dalam operasi gabungan itu tidak ditemukan pelanggaran. Kepala kantor mengingatkan WNA "
             "yang melanggar terancam dideportasi.")
     assert verdict(nlp, text) == "false"
+
+
+def test_papers_in_order_and_a_sweep_to_make_sure_is_no_violation(nlp):
+    text = ("Operasi gabungan digelar di Pelabuhan Tanjungwangi. Seluruh 23 ABK asing itu memiliki dokumen pelaut "
+            "yang sesuai. Tim juga menyisir dermaga untuk memastikan tidak ada awak kapal asing yang berkeliaran "
+            "tanpa izin.")
+    assert verdict(nlp, text) == "false"
