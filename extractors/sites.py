@@ -271,8 +271,32 @@ def _intro_at(text: str, pos: int, end: int) -> Optional[int]:
 
 
 def parse_sites(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
-    """Site phrases listed in ``text[start:end]`` (right after a cue), with whether each is
-    qualifying region that follows it (``Puncak, Kabupaten Bogor``), else ""."""
+    """Site phrases listed in ``text[start:end]`` (right after a cue), each with the
+    qualifying region that follows it (``Puncak, Kabupaten Bogor``), else "".
+
+    Categories followed by their named instances (``vila dan penginapan di kawasan X, di
+    antaranya Villa A dan Hotel B``) give way to the names."""
+    out = _parse_list(text, start, end)
+    if out and not all(_names_site(text, s, e) for s, e, _ in out):
+        # "dua kapal yang sedang bersandar, yaitu ...": a short relative clause may come between
+        relative = _RELATIVE.match(text, out[-1][1], end)
+        intro = _intro_at(text, relative.end() if relative else out[-1][1], end)
+        if intro is not None:
+            named = _parse_list(text, intro, end)
+            if named and all(_names_site(text, s, e) for s, e, _ in named):
+                out = [item for item in out if _names_site(text, item[0], item[1])] + named
+    return out
+
+
+_RELATIVE = re.compile(r"\s+yang(?:\s+[^\W\d_]+){1,5}(?=\s*,)")
+
+
+def _names_site(text: str, start: int, end: int) -> bool:
+    words = text[start:end].split()
+    return bool(words) and _is_name_word(words[0])
+
+
+def _parse_list(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     words = [(m.start() + start, m.end() + start, m.group()) for m in _WORD.finditer(text[start:end])]
     out: list[tuple[int, int, str]] = []
     i = 0

@@ -210,3 +210,14 @@ def test_a_country_reached_by_ship_is_not_a_site(nlp):
     text = ("Operasi gabungan digelar di Pelabuhan Dumai. Petugas memeriksa penumpang kapal yang "
             "bergerak menuju Malaysia.")
     assert sites(nlp, text) == ["Pelabuhan Dumai"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Operasi gabungan digelar. Sasaran operasi adalah vila dan penginapan di kawasan Tanjung Lesung, di antaranya "
+     "Villa Kalicaa dan Tanjung Lesung Beach Hotel. Petugas mendapati empat orang asing.",
+     ["Villa Kalicaa", "Tanjung Lesung Beach Hotel"]),
+    ("Operasi gabungan digelar. Tim naik ke dua kapal yang sedang bersandar, yaitu MV Ocean Glory dan MT Sea Pearl.",
+     ["MV Ocean Glory", "MT Sea Pearl"]),
+])
+def test_categories_give_way_to_their_named_instances(nlp, text, expected):
+    assert sites(nlp, text) == expected
