@@ -118,8 +118,9 @@ def counts_in(text: str, start: int, end: int) -> list[tuple[int, int, int, str,
         if value is None:
             continue
         before, after = clause[:m.start(1)], clause[m.end():]
-        # "dari 34 TKA ...": a group total needs no find verb
-        if not has_verb and not _any("group_total", before):
+        # "dari 34 TKA ...": a group total needs no find verb, nor "86 TKA lainnya" (the rest)
+        others = _any("others_after", after)
+        if not has_verb and not others and not _any("group_total", before):
             continue
         if _subcount(before) or _any("subcount_after", after) or _any("gone", after):
             continue
@@ -130,6 +131,8 @@ def counts_in(text: str, start: int, end: int) -> list[tuple[int, int, int, str,
         taken.append((m.start(), m.end()))
         if _any("group_total", before):
             rule = "group-total"
+        elif others:
+            rule = "others"
         elif not secured and not _violation(clause):
             rule += "-clean"  # checked and found in order
         out.append((start + m.start(1), start + m.end(), value, rule, secured))
@@ -180,6 +183,9 @@ def choose(counts: list[tuple[int, int, int, str, bool]]) -> list[tuple[int, int
         return []
     # the same mention can sit in overlapping clauses: one per offset
     unique = sorted({c[0]: c for c in counts}.values())
+    # "the other three" of a larger group counted before are part of it
+    unique = [c for i, c in enumerate(unique)
+              if c[3] != "others" or not any(p[2] > c[2] for p in unique[:i])]
     first = unique[0]
     rest = unique[1:]
     if first[0] < LEDE_CHARS and first[4] and first[2] > 0 and all(c[2] <= first[2] for c in rest):
@@ -205,7 +211,7 @@ class ForeignersComponent:
     def __init__(self, nlp: Language, name: str = "timpora_foreigners"):
         self.name = name
         _count_rx(), _person_rx(), _zero_rx()
-        for kind in ("verb", "subcount_before", "subcount_after", "hearsay", "group_total", "total_verb",
+        for kind in ("verb", "subcount_before", "subcount_after", "others_after", "hearsay", "group_total", "total_verb",
                      "reported", "gone", "non_foreign"):
             compiled(FOREIGNERS_FILE, kind)
 

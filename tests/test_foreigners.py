@@ -217,3 +217,15 @@ def test_second_count_naming_only_the_origin(nlp):
     text = ("Operasi gabungan digelar di Kuala Tanjung. Di lokasi, tim mendapati 9 WNA asal Tiongkok dan "
             "2 asal Jepang yang bekerja sebagai tenaga ahli.")
     assert total(nlp, text) == 11
+
+
+@pytest.mark.parametrize("text,expected", [
+    # the rest of those checked, with no total stated before: added
+    ("Sidak digelar di PT Well Harvest. Di lokasi, petugas mendapati empat TKA asal Tiongkok yang tidak dapat "
+     "menunjukkan dokumen. Sedangkan 86 TKA lainnya memiliki izin tinggal yang masih berlaku.", 90),
+    # the rest of a larger group counted before: part of it
+    ("Operasi gabungan digelar di Tanjung Lesung. Petugas mendapati empat orang asing. Satu WNA asal Rusia bekerja "
+     "sebagai instruktur selancar. Tiga WNA lainnya tercatat sebagai wisatawan dengan dokumen yang sah.", 4),
+])
+def test_the_others_of_a_group(nlp, text, expected):
+    assert total(nlp, text) == expected
