@@ -51,6 +51,10 @@ class Found:
     pos: int
 
 
+#: degrees written after a name (S.H., M.Si., A.Md., Ph.D, MBA): everything else honorific opens one
+_SUFFIX_DEGREE = re.compile(r"(?i)^(?:[SMAB]\.|S\d|Ph\.?D|MBA|LL\.?M|Amd|ANT-)")
+
+
 def norm(word: str) -> str:
     return _NORM.sub("", word.lower())
 
@@ -221,12 +225,22 @@ class _Parser:
         toks = toks[:cut]
         # the name: trailing capitalised words that are neither role words nor place words
         j = len(toks)
+        seen_name = False
         while j > 0:
             w = toks[j - 1][2]
             low = w.lower().strip("().")
             before = toks[j - 2][2].lower() if j >= 2 else ""
             if not (w[0].isupper() or is_honorific(w)) or (len(norm(w)) > 1 and low in self.role_words):
                 break
+            if seen_name and is_honorific(w) and not _SUFFIX_DEGREE.match(w):
+                # "Kapolres Manggarai Barat AKBP Ari Satmoko": a rank or title opens the name
+                k = j - 1
+                while k > 0 and is_honorific(toks[k - 1][2]):
+                    k -= 1
+                if k == 0:
+                    break
+                return (toks[0][0], toks[k - 1][1]), (toks[j][0], toks[-1][1]), was_cut
+            seen_name = seen_name or not is_honorific(w)
             if w.startswith("(") or w.endswith(")") or norm(w) in self.places or before in PLACE_WORDS:
                 break
             j -= 1

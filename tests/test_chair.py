@@ -151,3 +151,18 @@ def test_send_off_without_oleh():
 def test_sea_captain_title_is_stripped():
     text = "Tim dilepas oleh Kepala KSOP Kelas III Tanjungwangi, Capt. Agus Salim Harahap, M.Mar. Selain itu hadir Lanal."
     assert chair_of(text) == ("Agus Salim Harahap", "Kepala KSOP Kelas III Tanjungwangi")
+
+
+@pytest.mark.parametrize("text,name,role", [
+    # a rank after the regional title opens the name
+    ("Kapolres Manggarai Barat AKBP Ari Satmoko, S.H., S.I.K., M.H. memimpin apel gabungan sebelum operasi.",
+     "Ari Satmoko", "Kapolres Manggarai Barat"),
+    ("Operasi dipimpin Dandim 1624/Flores Timur Letkol Inf Joko Susilo dan melibatkan Polres.",
+     "Joko Susilo", "Dandim 1624/Flores Timur"),
+    # "sebagai pimpinan rapat"
+    ("Bertindak sebagai pimpinan rapat, Kepala Bidang Intelijen dan Penindakan Keimigrasian Kanwil Kemenkumham Riau, "
+     "Hadi Prasetyo, menyampaikan arahan.", "Hadi Prasetyo",
+     "Kepala Bidang Intelijen dan Penindakan Keimigrasian Kanwil Kemenkumham Riau"),
+])
+def test_ranks_and_leader_phrasings(text, name, role):
+    assert chair_of(text) == (name, role)
