@@ -675,6 +675,8 @@ class PlacesComponent:
                 continue
             if cur.excluded and cur.rule != "origin":
                 continue
+            if any(p.startswith(c + ".") for p in prev.codes for c in cur.codes):
+                continue  # "Pulau Bintan, Kepulauan Riau": the region the item lies in, no list item
             own = 0.0 if cur.rule in LIST_RULES else cur.bonus
             if prev.excluded and own == 0:
                 cur.excluded, cur.bonus, cur.rule = True, 0.0, prev.rule

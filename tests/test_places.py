@@ -293,3 +293,12 @@ def test_place_closing_a_venue_or_site_name_is_the_last_resort(nlp, text, expect
 def test_place_told_elsewhere_beats_a_name_closing_a_hotel(nlp):
     text = "Rapat Timpora Kabupaten Bintan digelar di Hotel Aston Karimun."
     assert places(nlp, text) == ["Kabupaten Bintan"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Operasi gabungan Timpora digelar di Pulau Bintan, Kepulauan Riau, Selasa (4/6).", ["Kabupaten Bintan"]),
+    ("Operasi gabungan Timpora menyasar sejumlah villa di Canggu, Kuta Utara, Badung, Selasa (4/6).",
+     ["Kabupaten Badung"]),
+])
+def test_island_and_chains_of_qualifying_regions(nlp, text, expected):
+    assert places(nlp, text) == expected
