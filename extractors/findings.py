@@ -421,10 +421,14 @@ def has_operation(text: str) -> bool:
 
 
 def operation_context(doc: Doc, text: Optional[str] = None) -> bool:
-    """Cached per doc: whether the report describes an operation at all."""
+    """Cached per doc: whether the report describes an operation at all: a clause reports
+    one, or the report as a whole reads as an operation (``extractors.kind``)."""
     key = "timpora.has_operation"
     if key not in doc.user_data:
-        doc.user_data[key] = has_operation(doc.text if text is None else text)
+        from extractors.kind import classify_doc
+
+        text = doc.text if text is None else text
+        doc.user_data[key] = has_operation(text) or classify_doc(doc, text)[0] in ("operation", "mixed")
     return bool(doc.user_data[key])
 
 

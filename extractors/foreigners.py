@@ -109,7 +109,8 @@ def counts_in(text: str, start: int, end: int) -> list[tuple[int, int, int, str,
     hits = [(m, "count") for m in _count_rx().finditer(clause)]
     for m in _person_rx().finditer(clause):
         before = clause[max(0, m.start() - VERB_REACH):m.start()]
-        if first_match(FOREIGNERS_FILE, "verb", before):
+        if first_match(FOREIGNERS_FILE, "verb", before) or _any("person_after", clause[m.end():]) \
+                or _any("group_total", clause[:m.start(1)]):
             hits.append((m, "count-person"))
     for m, rule in sorted(hits, key=lambda h: h[0].start()):
         if any(a <= m.start(1) < b for a, b in taken):
@@ -189,8 +190,10 @@ def choose(counts: list[tuple[int, int, int, str, bool]]) -> list[tuple[int, int
     first = unique[0]
     rest = unique[1:]
     if first[0] < LEDE_CHARS and first[4] and first[2] > 0 and all(c[2] <= first[2] for c in rest):
-        # the lede's count of foreigners secured; later counts are its breakdown, except
-        # foreigners only checked and found in order elsewhere
+        # the lede's count of foreigners secured; later counts are its breakdown (all of them
+        # when they add up to it), except foreigners only checked and found in order elsewhere
+        if sum(c[2] for c in rest) == first[2]:
+            return [first]
         return [first] + [c for c in rest if c[3].endswith("-clean")]
     # a total (a group total, or a lede's count of foreigners secured) stands for the whole
     # when the other counts add up to no more than it; otherwise it is one site's figure
@@ -211,7 +214,7 @@ class ForeignersComponent:
     def __init__(self, nlp: Language, name: str = "timpora_foreigners"):
         self.name = name
         _count_rx(), _person_rx(), _zero_rx()
-        for kind in ("verb", "subcount_before", "subcount_after", "others_after", "hearsay", "group_total", "total_verb",
+        for kind in ("verb", "person_after", "subcount_before", "subcount_after", "others_after", "hearsay", "group_total", "total_verb",
                      "reported", "gone", "non_foreign"):
             compiled(FOREIGNERS_FILE, kind)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Optional
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -132,12 +133,20 @@ def classify(text: str) -> tuple[str, KindScore]:
     return decide(s), s
 
 
+def classify_doc(doc: Doc, text: Optional[str] = None) -> tuple[str, KindScore]:
+    """``classify`` of a doc's text, once per doc (findings ask before this component runs)."""
+    key = "timpora.kind"
+    if key not in doc.user_data:
+        doc.user_data[key] = classify(doc_text(doc) if text is None else text)
+    return doc.user_data[key]
+
+
 class KindClassifier:
     def __init__(self, nlp: Language, name: str = "timpora_kind"):
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        kind, s = classify(doc_text(doc))
+        kind, s = classify_doc(doc)
         if kind == "mixed":
             labels = ("mixed", "meeting", "operation")
         else:

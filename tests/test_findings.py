@@ -220,3 +220,11 @@ def test_sweeping_to_make_sure_is_no_finding(nlp):
             "yang sesuai. Setelah itu tim menyisir dermaga untuk memastikan tidak ada awak kapal asing yang "
             "berkeliaran tanpa izin.")
     assert findings(nlp, text) == ["Seluruh 23 ABK asing itu memiliki dokumen pelaut yang sesuai"]
+
+
+def test_a_report_that_reads_as_an_operation_has_findings(nlp):
+    # no clause says "operasi" or "razia", but the report as a whole is a field supervision
+    text = ("Dua warga negara Malaysia diamankan petugas gabungan saat pengawasan orang asing di kawasan perbatasan "
+            "Entikong. Pengawasan tersebut digelar Kantor Imigrasi Entikong. Di pasar, petugas memeriksa lima "
+            "pedagang asal Sarawak.")
+    assert "Di pasar, petugas memeriksa lima pedagang asal Sarawak" in findings(nlp, text)

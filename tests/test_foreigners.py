@@ -229,3 +229,25 @@ def test_second_count_naming_only_the_origin(nlp):
 ])
 def test_the_others_of_a_group(nlp, text, expected):
     assert total(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # any person noun of a stated foreign origin is a foreigner ...
+    ("Razia digelar di Tamansari. Di Golden Lotus Spa petugas menemukan lima terapis asal Uzbekistan.", 5),
+    ("Operasi gabungan digelar di Sumenep. Tim mengunjungi pesantren dan mendapati tujuh santri warga negara "
+     "Thailand.", 7),
+    # ... a thing of a foreign origin is not
+    ("Operasi gabungan digelar di pelabuhan. Petugas memeriksa dua kapal asal Vietnam.", None),
+    # a lede's count with its breakdown counted once
+    ("Tujuh perempuan warga negara asing diamankan dalam razia tim gabungan pada Jumat malam. Di tempat "
+     "pertama, petugas menemukan lima terapis asal Uzbekistan. Di tempat kedua, dua terapis asal Thailand didapati.", 7),
+    # people counted by the verb that follows them
+    ("Operasi gabungan digelar di proyek. Dari 13 orang yang kami periksa, dua orang hanya mengantongi visa kunjungan.", 13),
+    # a stated total of persons
+    ("Pengawasan orang asing digelar Timpora di Nemberala. Di resort petugas memeriksa empat belas turis asing, sedangkan di Malole "
+     "Surf House tercatat sembilan orang. Jumlahnya dua puluh tiga orang.", 23),
+    # none, written with "satu pun"
+    ("Operasi gabungan digelar di vila. Petugas tidak menjumpai satu pun orang asing di ketiga vila tersebut.", 0),
+])
+def test_counts_round5(nlp, text, expected):
+    assert total(nlp, text) == expected

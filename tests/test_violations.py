@@ -113,3 +113,9 @@ def test_papers_in_order_and_a_sweep_to_make_sure_is_no_violation(nlp):
             "yang sesuai. Tim juga menyisir dermaga untuk memastikan tidak ada awak kapal asing yang berkeliaran "
             "tanpa izin.")
     assert verdict(nlp, text) == "false"
+
+
+def test_none_broke_the_rules(nlp):
+    text = ('Operasi gabungan digelar di PPS Belawan. Petugas mendata sembilan ABK. "Hasilnya tidak ada yang '
+            'menyalahi aturan, semua dokumennya masih berlaku," kata Ridwan.')
+    assert verdict(nlp, text) == "false"
