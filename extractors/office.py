@@ -20,6 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors.common import add_flag, char_span, doc_text, finditer, guard, haystack, may_search, search
+from extractors.regions import find_region
 from extractors.data import load_jsonl
 from models.record import FLAG_CANDIDATES
 
@@ -170,6 +171,18 @@ def _find_mentions(text: str) -> tuple[Mention, ...]:
 
 
 @lru_cache(maxsize=4096)
+def _region(place: str) -> Optional[str]:
+    """The region code a place name denotes ("Sumbar" and "Sumatera Barat" are one place)."""
+    region = find_region(place)
+    return region.code if region is not None else None
+
+
+def _same_place(a: str, b: str, key_a: str, key_b: str) -> bool:
+    region = _region(a)
+    return key_a.startswith(key_b) or (region is not None and region == _region(b))
+
+
+@lru_cache(maxsize=4096)
 def _key(place: str) -> str:
     key = re.sub(r"[^0-9a-z]+", "", place.lower())
     for prefix in ("kabupaten", "kota", "provinsi"):
@@ -195,11 +208,12 @@ def _group(text: str, mentions: list[Mention]) -> list[Candidate]:
             i = parent[i]
         return i
 
-    keys = [_key(m.place(text)) for m in mentions]
+    names = [m.place(text) for m in mentions]
+    keys = [_key(n) for n in names]
     for i in range(len(mentions)):
         for j in range(i):
             if mentions[i].type == mentions[j].type and keys[i] and keys[j] and (
-                    keys[i].startswith(keys[j]) or keys[j].startswith(keys[i])):
+                    keys[j].startswith(keys[i]) or _same_place(names[i], names[j], keys[i], keys[j])):
                 parent[find(i)] = find(j)
     groups: dict[int, Candidate] = {}
     for i, m in enumerate(mentions):
@@ -260,14 +274,15 @@ def canonical(text: str, cand: Candidate) -> tuple[Mention, int]:
     for m in cand.mentions:
         places.setdefault(m.place(text), m)
     keys = {p: _key(p) for p in places}
-    support = {p: sum(1 for m in cand.mentions if _key(m.place(text)).startswith(keys[p])) for p in places}
+    written = [m.place(text) for m in cand.mentions]
+    support = {p: sum(1 for w in written if _same_place(w, p, _key(w), keys[p])) for p in places}
     ordered = sorted(places, key=lambda p: (-len(keys[p]), p))
     chosen = next((p for p in ordered if support[p] >= 2), min(places, key=lambda p: (len(keys[p]), p)))
     n_words = len(chosen.split())
     ck = keys[chosen]
     best, best_len = None, -1
     for m in cand.mentions:
-        if not _key(m.place(text)).startswith(ck) or len(m.place_words) < n_words:
+        if not _same_place(m.place(text), chosen, _key(m.place(text)), ck) or len(m.place_words) < n_words:
             continue
         length = m.place_words[n_words - 1][1] - m.start
         if length > best_len:

@@ -71,3 +71,15 @@ def test_mentions_keep_class_words_out_of_the_place():
 @given(st.text())
 def test_never_raises(text):
     office_of(text)
+
+
+def test_abbreviated_province_and_its_full_name_are_one_office():
+    text = ("Kanwil Ditjen Imigrasi Sumbar Gelar Rapat Timpora Provinsi\n\nPadang – Kantor Wilayah Direktorat Jenderal "
+            "Imigrasi Sumatera Barat menggelar Rapat Tim Pengawasan Orang Asing Tingkat Provinsi Sumatera Barat.")
+    assert office_of(text) == "Kantor Wilayah Direktorat Jenderal Imigrasi Sumatera Barat"
+
+
+def test_kanim_organising_together_with_its_kanwil_is_the_office():
+    text = ("Kantor Imigrasi Kelas I TPI Palu bersama Kantor Wilayah Kementerian Hukum dan HAM Sulawesi Tengah menggelar "
+            "rapat Timpora Kabupaten Morowali Utara. Rapat dipimpin Kepala Divisi Keimigrasian Kanwil Kemenkumham Sulteng.")
+    assert office_of(text) == "Kantor Imigrasi Kelas I TPI Palu"
