@@ -166,3 +166,17 @@ def test_sea_captain_title_is_stripped():
 ])
 def test_ranks_and_leader_phrasings(text, name, role):
     assert chair_of(text) == (name, role)
+
+
+@pytest.mark.parametrize("text,name,role", [
+    ("Kegiatan pengawasan tersebut dikomandoi Kepala Seksi Inteldakim Kantor Imigrasi Belawan, Ridwan Hasibuan. "
+     "Turut naik ke kapal personel Lantamal.", "Ridwan Hasibuan", "Kepala Seksi Inteldakim Kantor Imigrasi Belawan"),
+    ("Pelepasan tim dilakukan di halaman kantor imigrasi oleh Kepala Kantor Imigrasi Jakarta Barat, Bayu Aji "
+     "Pamungkas.", "Bayu Aji Pamungkas", "Kepala Kantor Imigrasi Jakarta Barat"),
+    ("Asisten Pemerintahan Setda Gunung Mas, Yantrini Nyahu, S.Sos., membuka FGD tersebut mewakili Bupati.",
+     "Yantrini Nyahu", "Asisten Pemerintahan Setda Gunung Mas"),
+    ("Kepala Kantor Imigrasi Kelas III Sumbawa Besar, Yusuf Kurniawan Gultom, bertindak selaku ketua Timpora "
+     "memimpin rapat tersebut.", "Yusuf Kurniawan Gultom", "Kepala Kantor Imigrasi Kelas III Sumbawa Besar"),
+])
+def test_leading_and_opening_round5(text, name, role):
+    assert chair_of(text) == (name, role)
