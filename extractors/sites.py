@@ -26,6 +26,7 @@ from typing import Optional
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from extractors.agencies import UNKNOWN as UNKNOWN_AGENCY
 from extractors.common import char_span, finditer, haystack
 from extractors.data import load_jsonl
 from extractors.findings import (doc_text, MAX_CHARS, clauses, combined, compiled, first_match,
@@ -578,7 +579,12 @@ class SitesComponent:
         if text.strip() and operation_context(doc, text):
             venue_spans = list(doc.spans["venue"]) if "venue" in doc.spans else []
             venue = tuple(s.label_ or s.text for s in venue_spans)
+            # an institution taking part is no inspected site ("naik ke kapal personel Lantamal, KSOP ...")
+            agencies = [(a.start_char, a.end_char) for a in doc.spans.get("agencies", [])
+                        if a.label_ and a.label_ != UNKNOWN_AGENCY] if "agencies" in doc.spans else []
             for start, end, name, rule in find_sites(text, venue):
+                if any(a < end and start < b for a, b in agencies):
+                    continue
                 # a place where something was found is a site even if read as a venue
                 if rule not in _find_rules() and rule not in _strong_rules() and any(v.start_char <= start < v.end_char for v in venue_spans):
                     continue

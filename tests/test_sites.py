@@ -221,3 +221,12 @@ def test_a_country_reached_by_ship_is_not_a_site(nlp):
 ])
 def test_categories_give_way_to_their_named_instances(nlp, text, expected):
     assert sites(nlp, text) == expected
+
+
+def test_a_participating_institution_is_no_site():
+    nlp = build_nlp(["timpora_agencies", "timpora_sites", "timpora_findings"])
+    text = ("Tim gabungan menyambangi dua kapal ikan di PPS Belawan. Bersama petugas imigrasi turut naik ke kapal "
+            "personel Lantamal I Belawan, KSOP Utama Belawan dan Bea Cukai Belawan. Di kapal petugas mendata "
+            "sembilan ABK asal Myanmar.")
+    doc = nlp(text)
+    assert not any(word in s.label_ for s in doc.spans["sites"] for word in ("Lantamal", "KSOP", "Bea Cukai"))
