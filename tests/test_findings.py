@@ -228,3 +228,13 @@ def test_a_report_that_reads_as_an_operation_has_findings(nlp):
             "Entikong. Pengawasan tersebut digelar Kantor Imigrasi Entikong. Di pasar, petugas memeriksa lima "
             "pedagang asal Sarawak.")
     assert "Di pasar, petugas memeriksa lima pedagang asal Sarawak" in findings(nlp, text)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Operasi gabungan digelar di proyek. Di lokasi ini petugas mendapati sembilan TKA asal Tiongkok.",
+     "petugas mendapati sembilan TKA asal Tiongkok"),
+    ("Operasi gabungan digelar di tambang. Di lokasi tambang kami mendata empat pekerja asing.",
+     "Di lokasi tambang kami mendata empat pekerja asing"),
+])
+def test_di_lokasi_lead_is_dropped_only_before_the_finding(nlp, text, expected):
+    assert findings(nlp, text) == [expected]
