@@ -251,3 +251,15 @@ def test_the_others_of_a_group(nlp, text, expected):
 ])
 def test_counts_round5(nlp, text, expected):
     assert total(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a site's own figure "tercatat"
+    ("Operasi gabungan digelar di Kepulauan Seribu. Di Pulau Macan, petugas mendapati enam wisatawan asing. "
+     "Di Pulau Ayer, tercatat sebelas tamu asal Tiongkok dan Singapura.", 17),
+    # a breakdown naming only origins
+    ("Operasi gabungan digelar di tambang. Di lokasi tambang kami mendata empat pekerja asing, tiga asal Australia "
+     "dan satu dari Kanada.", 4),
+])
+def test_site_figures_and_origin_breakdowns(nlp, text, expected):
+    assert total(nlp, text) == expected
