@@ -119,18 +119,20 @@ def counts_in(text: str, start: int, end: int) -> list[tuple[int, int, int, str,
         if value is None:
             continue
         before, after = clause[:m.start(1)], clause[m.end():]
-        # "dari 34 TKA ...": a group total needs no find verb, nor "86 TKA lainnya" (the rest)
+        # "dari 34 TKA ...": a group total needs no find verb, nor "86 TKA lainnya" (the rest);
+        # "seluruh 21 TKA tersebut" sums up those counted before
         others = _any("others_after", after)
-        if not has_verb and not others and not _any("group_total", before):
+        group = _any("group_total", before)
+        if not has_verb and not others and not group:
             continue
-        if _subcount(before) or _any("subcount_after", after) or _any("gone", after):
+        if _subcount(before) or (_any("subcount_after", after) and not group) or _any("gone", after):
             continue
         if reported is not None and m.start() >= reported:
             continue  # "menurut manajemen dua TKA ...": the company's word, not a finding
         if _domestic(m.group()):
             continue
         taken.append((m.start(), m.end()))
-        if _any("group_total", before):
+        if group:
             rule = "group-total"
         elif others:
             rule = "others"

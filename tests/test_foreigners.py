@@ -263,3 +263,16 @@ def test_counts_round5(nlp, text, expected):
 ])
 def test_site_figures_and_origin_breakdowns(nlp, text, expected):
     assert total(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # "Dari 13 orang ..., dua orang ...": the two are part of the thirteen
+    ("Operasi gabungan digelar di proyek. Petugas mendapati sembilan TKA asal Tiongkok. Empat pekerja asing "
+     "ditemukan mengoperasikan alat berat. Dari 13 orang yang kami periksa, dua orang hanya mengantongi visa "
+     "kunjungan.", 13),
+    # "seluruh 21 TKA" sums up the sites' figures
+    ("Operasi gabungan digelar di proyek. Tim mendapati 18 tenaga kerja asing asal Tiongkok. Di mess, petugas "
+     "menemukan tiga TKA lainnya. Hasilnya, seluruh 21 TKA tersebut memegang ITAS yang masih berlaku.", 21),
+])
+def test_stated_totals_cover_their_parts(nlp, text, expected):
+    assert total(nlp, text) == expected
