@@ -235,6 +235,10 @@ def _phrase(words, i: int) -> tuple[int, Optional[tuple[int, int]]]:
         seen_name = False
         while j < len(words) and j - start_i < MAX_GENERIC_WORDS:
             w = words[j][2]
+            if w.lower() == "milik" and j + 1 < len(words) and _is_name_word(words[j + 1][2]) \
+                    and words[j + 1][2].lower() in _words("org_prefix"):
+                j += 1   # "lokasi pembangunan pabrik milik PT X": the owner names the site
+                w = words[j][2]
             if w.lower() in _words("org_prefix") and _is_name_word(w):
                 # "lokasi pembuatan kapal PT Lamongan Marine": the name is the site
                 k = _name_run(words, j, j)

@@ -230,3 +230,13 @@ def test_a_participating_institution_is_no_site():
             "sembilan ABK asal Myanmar.")
     doc = nlp(text)
     assert not any(word in s.label_ for s in doc.spans["sites"] for word in ("Lantamal", "KSOP", "Bea Cukai"))
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Operasi gabungan digelar. Tim mendatangi lokasi pembangunan pabrik baja ringan milik PT Hua Sheng Steel "
+     "Indonesia di Balaraja.", ["PT Hua Sheng Steel Indonesia"]),
+    ("Operasi gabungan digelar. Keesokan harinya tim turun ke area proyek smelter milik PT Amman Mineral Industri.",
+     ["PT Amman Mineral Industri"]),
+])
+def test_the_owner_names_the_site(nlp, text, expected):
+    assert [s.split(" di ")[0] for s in sites(nlp, text)] == expected
