@@ -266,3 +266,14 @@ def test_institutions_in_a_statement(nlp, text, expected):
 ])
 def test_papuan_district_heads_are_the_kecamatan(nlp, text):
     assert codes(nlp, text) == {"KECAMATAN"}
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a unit's command written right after it is its address
+    ("Tim terdiri dari Sat Polairud Polres Pelabuhan Belawan dan KSOP Utama Belawan.", {"POLAIRUD", "KSOP"}),
+    # Jakarta's suku dinas are the city's dinas
+    ("Hadir Sudin Pariwisata dan Kebudayaan serta Sudin Kependudukan dan Pencatatan Sipil.", {"DISPAR", "DISDUKCAPIL"}),
+    ("Razia melibatkan Suku Dinas Tenaga Kerja, Transmigrasi dan Energi Jakarta Barat.", {"DISNAKER"}),
+])
+def test_units_and_jakarta_offices(nlp, text, expected):
+    assert codes(nlp, text) == expected
