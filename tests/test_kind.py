@@ -144,3 +144,10 @@ def test_a_meeting_agreeing_on_a_later_raid_is_a_meeting():
     text = ("Kantor Imigrasi menggelar rapat Timpora di Aula Kantor Bupati. Rapat dibuka oleh Sekda dan dihadiri "
             "Polres. Rapat kemudian menyepakati razia gabungan bulan depan.")
     assert classify(text)[0] == "meeting"
+
+
+def test_a_detention_centre_sending_detainees_home_is_other():
+    text = ("Rumah Detensi Imigrasi (Rudenim) Balikpapan memulangkan dua belas deteni ke negara asalnya melalui "
+            "Bandara Sepinggan. Beberapa di antaranya terjaring dalam operasi Timpora di wilayah pertambangan pada "
+            "akhir 2023. Rata-rata mereka melanggar izin tinggal.")
+    assert classify(text)[0] == "other"
