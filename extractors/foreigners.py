@@ -191,6 +191,8 @@ def choose(counts: list[tuple[int, int, int, str, bool]]) -> list[tuple[int, int
               if c[3] != "others" or not any(p[2] > c[2] for p in unique[:i])]
     first = unique[0]
     rest = unique[1:]
+    if sum(1 for c in rest if c[2] > 0) >= 2 and first[2] == sum(c[2] for c in rest):
+        return [first]  # "27 TKA" first, then each site's share of them
     if first[0] < LEDE_CHARS and first[4] and first[2] > 0 and all(c[2] <= first[2] for c in rest):
         # the lede's count of foreigners secured; later counts are its breakdown (all of them
         # when they add up to it), except foreigners only checked and found in order elsewhere

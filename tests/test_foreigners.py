@@ -276,3 +276,18 @@ def test_site_figures_and_origin_breakdowns(nlp, text, expected):
 ])
 def test_stated_totals_cover_their_parts(nlp, text, expected):
     assert total(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a first count that the sites' counts add up to is their total
+    ("Operasi gabungan digelar di Cikarang. Tim memeriksa dokumen 27 tenaga kerja asing. Di PT Hanwoo, petugas "
+     "memeriksa 19 TKA asal Korea Selatan. Di PT Sinar Jaya, tim memeriksa delapan TKA asal Tiongkok.", 27),
+    # "Total ada N orang asing"
+    ("Operasi gabungan digelar di Tabanan. Petugas memeriksa lima WNA. Di vila kedua ditemukan tiga WNA asal Rusia. "
+     "Tim mendapati satu WNA Brasil. Total ada sembilan orang asing yang kami periksa.", 9),
+    # one checked, none at another place, one more found: no total
+    ("Operasi gabungan digelar di Situjuah. Tim melakukan pengecekan terhadap seorang warga negara asing. Di sekolah "
+     "tidak ditemukan WNA. Tim menemukan satu orang asing lain di desa.", 2),
+])
+def test_totals_by_sum(nlp, text, expected):
+    assert total(nlp, text) == expected
