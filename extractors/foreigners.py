@@ -120,8 +120,9 @@ def counts_in(text: str, start: int, end: int) -> list[tuple[int, int, int, str,
             continue
         before, after = clause[:m.start(1)], clause[m.end():]
         # "dari 34 TKA ...": a group total needs no find verb, nor "86 TKA lainnya" (the rest);
-        # "seluruh 21 TKA tersebut" sums up those counted before
-        others = _any("others_after", after)
+        # "seluruh 21 TKA tersebut" sums up those counted before; "dari pemeriksaan tersebut,
+        # dua TKA ..." may be a share of those checked (``choose`` tells)
+        others = _any("others_after", after) or _any("share_before", before)
         group = _any("group_total", before)
         if not has_verb and not others and not group:
             continue
@@ -186,7 +187,7 @@ def choose(counts: list[tuple[int, int, int, str, bool]]) -> list[tuple[int, int
         return []
     # the same mention can sit in overlapping clauses: one per offset
     unique = sorted({c[0]: c for c in counts}.values())
-    # "the other three" of a larger group counted before are part of it
+    # "the other three" or "of those checked, two" of a larger group counted before are part of it
     unique = [c for i, c in enumerate(unique)
               if c[3] != "others" or not any(p[2] > c[2] for p in unique[:i])]
     first = unique[0]
@@ -218,7 +219,7 @@ class ForeignersComponent:
     def __init__(self, nlp: Language, name: str = "timpora_foreigners"):
         self.name = name
         _count_rx(), _person_rx(), _zero_rx()
-        for kind in ("verb", "person_after", "subcount_before", "subcount_after", "others_after", "hearsay", "group_total", "total_verb",
+        for kind in ("verb", "person_after", "subcount_before", "subcount_after", "others_after", "share_before", "hearsay", "group_total", "total_verb",
                      "reported", "gone", "non_foreign"):
             compiled(FOREIGNERS_FILE, kind)
 

@@ -291,3 +291,15 @@ def test_stated_totals_cover_their_parts(nlp, text, expected):
 ])
 def test_totals_by_sum(nlp, text, expected):
     assert total(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # "dari pemeriksaan tersebut" after a larger count: a share of it
+    ("Operasi gabungan digelar di GNI. Sebanyak 120 TKA asal Tiongkok diperiksa dokumennya. Dari pemeriksaan "
+     "tersebut kami mendapati dua orang TKA menggunakan visa kunjungan.", 120),
+    # ... with nothing counted before: a finding of its own
+    ("Operasi gabungan digelar di Jagoi Babang. Tim melakukan pengecekan terhadap pelintas batas. Dari pengecekan "
+     "tersebut, tim menemukan empat warga negara Malaysia yang berbelanja di pasar perbatasan.", 4),
+])
+def test_a_share_of_those_checked(nlp, text, expected):
+    assert total(nlp, text) == expected
