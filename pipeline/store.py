@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Optional, Sequence
 
-from sqlalchemy import delete, insert, select, text as sql_text, update
+from sqlalchemy import String, Text, any_, bindparam, delete, func, insert, select, text as sql_text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -491,14 +491,31 @@ def known_hashes(session: Session, hashes: Iterable[str]) -> set[str]:
     """The given sha256 values already stored successfully (failed reads are not 'known')."""
     wanted = sorted({h for h in hashes if h})
     found: set[str] = set()
-    for i in range(0, len(wanted), _CHUNK):
-        chunk = wanted[i:i + _CHUNK]
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    for i in range(0, len(wanted), _HASH_CHUNK):
+        chunk = wanted[i:i + _HASH_CHUNK]
         # by the unique sha256 index alone: a condition on ``status`` too lets a planner with stale
         # statistics (right after a bulk load) pick the status index and scan every report
-        found.update(h for h, status in session.execute(select(Report.sha256, Report.status)
-                                                        .where(Report.sha256.in_(chunk)))
+        found.update(h for h, status in session.execute(_known_select(chunk, postgresql))
                      if status == STATUS_STORED)
     return found
+
+
+_HASH_CHUNK = 5000
+
+
+def _known_select(hashes: list[str], postgresql: bool):
+    """``(sha256, status)`` of the reports with one of ``hashes``: the hashes travel as one bound
+    parameter (an array on PostgreSQL, a JSON array on SQLite), not as one parameter each, so
+    the statement is the same whatever their number (compiled once, nothing to render)."""
+    if postgresql:
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        cond = Report.sha256 == any_(bindparam("hashes", hashes, type_=ARRAY(String)))
+    else:
+        listed = func.json_each(bindparam("hashes", _json_strings(hashes), type_=Text)).table_valued("value")
+        cond = Report.sha256.in_(select(listed.c.value))
+    return select(Report.sha256, Report.status).where(cond)
 
 
 def _src_columns(src: Any) -> dict[str, Any]:
@@ -774,7 +791,7 @@ def _bulk_sqlite(conn, todo: list[tuple[Any, Record]], version: str) -> list[int
     return list(range(first, first + len(todo)))
 
 
-_PG_SUB_BATCH = 400
+_PG_SUB_BATCH = 1000
 
 
 def _bulk_pg(conn, todo: list[tuple[Any, Record]], version: str) -> list[int]:
