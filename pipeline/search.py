@@ -478,8 +478,10 @@ def facets_select(q: SearchQuery, facet: str, *, limit: int = FACET_LIMIT) -> Se
 def all_facets_select(q: SearchQuery, facets: tuple[str, ...] = FACETS, *, limit: int = FACET_LIMIT) -> Select:
     """Every facet in one statement: ``(facet, value, label, count, position)`` rows.
 
-    The matching ids are computed once (a materialised CTE) and each facet groups over them;
-    values and labels come back as text (a year as its digits).
+    The matching ids are computed once (a materialised CTE); the agency and flag facets group
+    over them, the others over their counts per distinct (year, kind, place codes, province
+    codes) (``_facet_groups``, a second materialised CTE); values and labels come back as text
+    (a year as its digits). The statement is built once per distinct filters and reused.
     """
     bad = [f for f in facets if f not in FACETS]
     if bad:
