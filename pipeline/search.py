@@ -497,10 +497,11 @@ def all_facets_select(q: SearchQuery, facets: tuple[str, ...] = FACETS, *, limit
 _FILTERS = tuple(f.name for f in dataclass_fields(SearchQuery) if f.name not in ("limit", "offset"))
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=32)
 def _all_facets_cached(key: tuple):
     """``_all_facets`` per distinct filters (statements are immutable, so one can serve every
-    search with those filters, e.g. each page of a result: building it is ~2 ms of Python)."""
+    search with those filters, e.g. each page of a result: building it is ~2 ms of Python;
+    a statement takes ~200 KiB, hence a small cache)."""
     values, facets, limit = key
     return _all_facets(SearchQuery(**{name: v for name, (_, v) in zip(_FILTERS, values)}), facets, limit)
 
