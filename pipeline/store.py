@@ -417,9 +417,8 @@ def _json_strings(values: list[str]) -> str:
     """``_json_dumps`` of a list of strings (the same text), without the encoder for plain codes."""
     if not values:
         return "[]"
-    joined = '", "'.join(values)
-    if _PLAIN.fullmatch(joined):
-        return '["' + joined + '"]'
+    if _PLAIN.fullmatch("".join(values)):
+        return '["' + '", "'.join(values) + '"]'
     return _json_dumps(values)
 
 
