@@ -21,7 +21,6 @@ import datetime as dt
 import re
 from functools import lru_cache
 from dataclasses import asdict, dataclass, field
-from dataclasses import fields as dataclass_fields
 from typing import Any, Optional, Union
 
 from sqlalchemy import (Boolean, Integer, Select, String, and_, bindparam, cast, exists, false, func, literal, or_, select,
@@ -481,32 +480,11 @@ def all_facets_select(q: SearchQuery, facets: tuple[str, ...] = FACETS, *, limit
     The matching ids are computed once (a materialised CTE); the agency and flag facets group
     over them, the others over their counts per distinct (year, kind, place codes, province
     codes) (``_facet_groups``, a second materialised CTE); values and labels come back as text
-    (a year as its digits). The statement is built once per distinct filters and reused.
+    (a year as its digits).
     """
     bad = [f for f in facets if f not in FACETS]
     if bad:
         raise SearchError(f"unknown facet {bad[0]!r} (facets: {', '.join(FACETS)})")
-    # with each value's type: 0 == False, but the filters tell them apart
-    key = (tuple((type(v), v) for v in (getattr(q, name) for name in _FILTERS)), tuple(facets), limit)
-    try:
-        return _all_facets_cached(key)
-    except TypeError:  # an unhashable filter value: build it every time
-        return _all_facets(q, tuple(facets), limit)
-
-
-_FILTERS = tuple(f.name for f in dataclass_fields(SearchQuery) if f.name not in ("limit", "offset"))
-
-
-@lru_cache(maxsize=32)
-def _all_facets_cached(key: tuple):
-    """``_all_facets`` per distinct filters (statements are immutable, so one can serve every
-    search with those filters, e.g. each page of a result: building it is ~2 ms of Python;
-    a statement takes ~200 KiB, hence a small cache)."""
-    values, facets, limit = key
-    return _all_facets(SearchQuery(**{name: v for name, (_, v) in zip(_FILTERS, values)}), facets, limit)
-
-
-def _all_facets(q: SearchQuery, facets: tuple[str, ...], limit: int):
     ids = _matching_ids(q)
     groups = _facet_groups(ids)
     parts = []
