@@ -15,11 +15,17 @@ of an agency filter, a province filter with facets and two kinds of free-text qu
   for honesty (its exact total is counted), not a typical query.
 
 PostgreSQL runs in a throw-away schema that is dropped at the end; SQLite in a temporary file.
+
+Besides wall-clock figures it prints the CPU time the work took: this process's (on SQLite
+that includes the database's work) and, for a PostgreSQL server on this machine, its backend's
+(from ``/proc``). On a machine shared with other busy processes the latencies and records/s
+swing with their load, while the CPU times stay put: they tell a slow query from a slow run.
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import random
 import secrets
 import statistics
@@ -96,6 +102,27 @@ def generate(n: int, seed: int = 7):
     return out
 
 
+def _backend_pid(session) -> int | None:
+    """The PostgreSQL backend serving ``session`` (None on SQLite)."""
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        return None
+    return conn.connection.driver_connection.info.backend_pid
+
+
+def _cpu_of(pid: int | None) -> float:
+    """CPU seconds used so far by process ``pid`` (0 when unknown or not on this machine), so
+    that the server's share of the work shows apart from the load of other processes."""
+    if pid is None:
+        return 0.0
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0.0
+
+
 def _pct(values, p):
     values = sorted(values)
     k = max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))
@@ -110,12 +137,17 @@ def run(url: str, label: str, items, repeat: int) -> None:
     engine = open_engine(url)
     t0, c0 = time.perf_counter(), time.process_time()
     chunk = 2000
+    server_cpu = 0.0
     for i in range(0, len(items), chunk):
         with session_scope(engine) as s:
+            pid = _backend_pid(s)
+            before = _cpu_of(pid)
             save_many(s, items[i:i + chunk])
+        server_cpu += _cpu_of(pid) - before
     dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+    server = f", server backend's CPU: {server_cpu:.1f} s" if engine.dialect.name == "postgresql" else ""
     print(f"[{label}] inserted {len(items):,} records in {dt:.1f} s = {len(items) / dt:,.0f} records/s "
-          f"(this process's CPU: {cpu:.1f} s)")
+          f"(this process's CPU: {cpu:.1f} s{server})")
     # statistics (and on PostgreSQL the visibility map, for index-only scans) after the bulk load
     t = time.perf_counter()
     with engine.connect() as conn:
@@ -148,16 +180,25 @@ def run(url: str, label: str, items, repeat: int) -> None:
     for name, make in cases.items():
         times = []
         total = 0
+        client_cpu = server_cpu = 0.0
         with_facets = name.startswith("province")
         for _ in range(repeat):
             q = make()
             with session_scope(engine) as s:
+                pid = _backend_pid(s)
+                before = _cpu_of(pid)
+                c = time.process_time()
                 t = time.perf_counter()
                 res = search(s, q, facets=with_facets)
                 times.append((time.perf_counter() - t) * 1000)
+                client_cpu += time.process_time() - c
+                server_cpu += _cpu_of(pid) - before
                 total += res.total
+        cpu = f"{client_cpu / repeat * 1000:.1f} ms"
+        if engine.dialect.name == "postgresql":
+            cpu += f" + server {server_cpu / repeat * 1000:.1f} ms"
         print(f"[{label}] {name:<27} p50 {_pct(times, 50):7.1f} ms   p95 {_pct(times, 95):7.1f} ms"
-              f"   (mean hits {total / repeat:,.0f})")
+              f"   (mean hits {total / repeat:,.0f}; mean CPU {cpu})")
     engine.dispose()
 
 

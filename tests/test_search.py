@@ -248,3 +248,58 @@ def test_bulk_save_in_sub_batches_keeps_order_and_facets(engine, make_source, mo
     assert [by_id[i] for i in ids] == list(DOCS)
     assert {v: c for v, _, c in res.facets["agency"]} == {"KANIM": 2, "KODIM": 1, "POLRES": 1, "POLDA": 1}
     assert {v: c for v, _, c in res.facets["flag"]} == {"year_inferred": 1}
+
+
+def _facet_counts_by_hand(records: list[dict]) -> dict[str, dict]:
+    """Each facet's counts over ``records`` (effective JSON), one record at a time."""
+    from collections import Counter
+
+    out = {name: Counter() for name in FACETS}
+    for r in records:
+        out["agency"].update({a["code"] for a in r["agencies"]})
+        codes = [p["code"] for p in r["places"]]
+        out["place"].update({c[:5] for c in codes if len(c) >= 5})
+        out["province"].update({c[:2] for c in codes if len(c) >= 2})
+        if r["date"]:
+            out["year"][int(r["date"][:4])] += 1
+        out["kind"][r["kind"]] += 1
+        out["flag"].update({f["kind"] for f in r["flags"] if f["status"] == "open"})
+    return {name: dict(c) for name, c in out.items()}
+
+
+@pytest.mark.parametrize("query", [dict(), dict(place="NTT"), dict(place="Bengkulu"), dict(agency="POLRES"),
+                                   dict(kind="operation"), dict(text="rapat"), dict(date_from="2019"),
+                                   dict(agency="KODIM", place="Jawa Timur")])
+def test_facets_equal_counting_record_by_record(engine, make_source, query):
+    """Records with several places (in one or two provinces), no date, corrections and flags:
+    every facet count is the number of matching records having that value."""
+    import random
+
+    from pipeline.store import iter_effective, save_many
+
+    rnd = random.Random(5)
+    regencies = ["17.06", "17.03", "17.71", "53.02", "53.71", "53.01", "35.78", "35.07"]
+    codes = ["KANIM", "POLRES", "KODIM", "PEMDA", "DISNAKER", "BIN"]
+    items = []
+    for i in range(60):
+        places = [Place(f"Tempat {c}", c) for c in rnd.sample(regencies, rnd.choice((1, 1, 2, 3)))]
+        date = None if i % 7 == 0 else f"{rnd.randint(2016, 2022)}-0{rnd.randint(1, 9)}-1{rnd.randint(0, 9)}"
+        flags = [Flag("date", "year_inferred", "x")] if i % 5 == 0 else []
+        if i % 9 == 0:
+            flags += [Flag("venue", "missing", "a"), Flag("office", "missing", "b")]
+        rec = Record(id=f"r{i}", kind=rnd.choice(("meeting", "operation", "mixed", "other")), date=date,
+                     agencies=[Agency(c, c.title()) for c in rnd.sample(codes, rnd.randint(0, 4))],
+                     places=places, flags=flags)
+        items.append((make_source(f"{'Rapat' if i % 3 else 'Operasi'} nomor {i}.", f"r{i}.txt"), rec))
+    with session_scope(engine) as s:
+        ids = save_many(s, items)
+        add_correction(s, ids[1], "places", ["Kabupaten Timor Tengah Selatan", "Kota Kupang"], reviewer="dewi")
+        add_correction(s, ids[2], "date", None, reviewer="dewi")
+        add_correction(s, ids[3], "agencies", ["KODIM", "BIN"], reviewer="dewi")
+        add_correction(s, ids[5], "date", None, reviewer="dewi", action="accept")  # resolves its date flag
+    with session_scope(engine) as s:
+        res = search(s, SearchQuery(limit=1000, **query))
+        matched = [r["report_id"] for r in res.rows]
+        expected = _facet_counts_by_hand(list(iter_effective(s, matched)))
+    assert res.total == len(matched) > 0
+    assert {name: {v: c for v, _, c in items} for name, items in res.facets.items()} == expected

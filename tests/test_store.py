@@ -232,3 +232,35 @@ def test_bulk_insert_indexes_the_batch_for_free_text(engine, make_source):
         assert [r["id"] for r in search(s, SearchQuery(text="karet"), facets=False).rows] == ["kebun-1"]
         assert search(s, SearchQuery(text="perkebunan Mukomuko"), facets=False).total == 3
         assert [r["id"] for r in search(s, SearchQuery(text="Kebun 2"), facets=False).rows] == ["kebun-2"]
+
+
+@pytest.mark.parametrize("values", [[], ["KANIM"], ["KANIM", "POLRES", "SATPOL_PP"], ["17.06", "53.71"],
+                                    ['a "quoted" code', "back\\slash"], ["Café", "tab\there"], ["x~y !#[]"]])
+def test_code_lists_are_the_json_of_the_codes(values):
+    import json
+
+    from pipeline.store import _json_strings
+
+    assert _json_strings(values) == json.dumps(values)
+
+
+@pytest.mark.parametrize("body, names", [("Rapat di Kota Kupang", "Kota Kupang\nHendra"), ("", "Kodim 1621/TTS"),
+                                         (None, None), ("Café Soekarno", "CAFE Σίσυφος"), ("x" * 300, "sawit")])
+def test_bulk_words_are_the_tsv_and_name_words(body, names):
+    from pipeline.store import _tsv_and_name_words, name_words, tsv_literal
+
+    assert _tsv_and_name_words(body, names) == (tsv_literal(body, names), name_words(names))
+
+
+def test_known_hashes_over_many_hashes(engine, make_source, monkeypatch):
+    import pipeline.store as store
+
+    monkeypatch.setattr(store, "_HASH_CHUNK", 3)  # several statements
+    srcs = [make_source(f"Laporan nomor {i}.", f"l{i}.txt") for i in range(5)]
+    with session_scope(engine) as s:
+        for i, src in enumerate(srcs[:4]):
+            save_report(s, src, _record(f"l{i}"))
+        save_failure(s, name="rusak.txt", sha256="f" * 64, size=1, fmt="txt", reason="unreadable")
+    with session_scope(engine) as s:
+        asked = [src.sha256 for src in srcs] + ["f" * 64, "0" * 64, '"; DROP TABLE reports; --']
+        assert known_hashes(s, asked) == {src.sha256 for src in srcs[:4]}
