@@ -369,7 +369,9 @@ def _decode(data: bytes, display: str) -> tuple[str, str]:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError:
                 raise ReadError(display, f"text with a {encoding} byte-order mark does not decode") from None
-    if b"\x00" not in data:
+    # UTF-16/32 text without a byte-order mark is at least a third NUL bytes; a stray NUL in
+    # UTF-8 is UTF-8 (and then refused as binary), not a guess at another encoding
+    if data.count(0) * 3 < len(data):
         try:
             return data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:

@@ -108,3 +108,10 @@ def test_any_text_reads_or_fails_cleanly_and_maps_back(text):
     for block in doc.blocks:
         assert doc.text[block.start:block.end] == clean_line(lines[block.index])
         assert doc.locate(block.start, block.end)[0] is block
+
+
+@pytest.mark.parametrize("data", [b"04\x000", b"Rapat Timpora\x00 digelar di Kupang."])
+def test_a_stray_nul_in_utf8_is_binary_not_another_encoding(data):
+    with pytest.raises(ReadError) as err:
+        read_bytes(data, "rusak.txt")
+    assert "binary" in err.value.reason
