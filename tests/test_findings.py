@@ -238,3 +238,18 @@ def test_a_report_that_reads_as_an_operation_has_findings(nlp):
 ])
 def test_di_lokasi_lead_is_dropped_only_before_the_finding(nlp, text, expected):
     assert findings(nlp, text) == [expected]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ('Operasi gabungan digelar di hotel. "Alhamdulillah tidak kami temukan pelanggaran keimigrasian," ujarnya.',
+     ["Alhamdulillah tidak kami temukan pelanggaran keimigrasian"]),
+    # what was found about Indonesian citizens only is no finding of foreigners
+    ("Operasi gabungan digelar di pelabuhan. Petugas memberikan pembinaan kepada 11 calon penumpang WNI yang hendak "
+     "berangkat tanpa dokumen yang lengkap.", []),
+    # a speaker introduced with commas is a lead
+    ("Operasi gabungan digelar di pabrik. Kepala Seksi Inteldakim Kanim Surakarta, Bagus Triantoro, mengatakan RKS "
+     "dibawa ke Kantor Imigrasi Surakarta untuk pemeriksaan.",
+     ["RKS dibawa ke Kantor Imigrasi Surakarta untuk pemeriksaan"]),
+])
+def test_round6_clauses(nlp, text, expected):
+    assert findings(nlp, text) == expected

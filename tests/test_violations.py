@@ -119,3 +119,8 @@ def test_none_broke_the_rules(nlp):
     text = ('Operasi gabungan digelar di PPS Belawan. Petugas mendata sembilan ABK. "Hasilnya tidak ada yang '
             'menyalahi aturan, semua dokumennya masih berlaku," kata Ridwan.')
     assert verdict(nlp, text) == "false"
+
+
+def test_none_found_by_us(nlp):
+    text = 'Operasi gabungan digelar di hotel. "Alhamdulillah tidak kami temukan pelanggaran keimigrasian," ujarnya.'
+    assert verdict(nlp, text) == "false"
