@@ -105,8 +105,9 @@ def _place_words(text: str, pos: int, stops: set[str], max_words: int = 4) -> li
         word = m.group().rstrip("-'’")
         if not word or not (word[0].isupper()) or len(word) < 2:
             break
-        if word.lower() in stops or word.lower().rstrip(".") in stops:
-            break
+        if (word.lower() in stops or word.lower().rstrip(".") in stops) and not (
+                out and _region(text[out[0][0]:ws + m.start() + len(word)]) is not None):
+            break   # a stop word ends the place unless it completes a region's name ("Jakarta Pusat")
         out.append((ws + m.start(), ws + m.start() + len(word)))
         if m.start() + len(word) < len(raw) or len(out) >= max_words:
             break   # punctuation / underscore / digit glued to the word ends the place

@@ -180,3 +180,9 @@ def test_ranks_and_leader_phrasings(text, name, role):
 ])
 def test_leading_and_opening_round5(text, name, role):
     assert chair_of(text) == (name, role)
+
+
+def test_present_and_formally_opening():
+    text = ("Wakil Bupati Pangkep, Abdul Rahman Assagaf, hadir dan secara resmi membuka kegiatan tersebut. "
+            "Ia mengapresiasi langkah imigrasi.")
+    assert chair_of(text) == ("Abdul Rahman Assagaf", "Wakil Bupati Pangkep")

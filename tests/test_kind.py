@@ -151,3 +151,10 @@ def test_a_detention_centre_sending_detainees_home_is_other():
             "Bandara Sepinggan. Beberapa di antaranya terjaring dalam operasi Timpora di wilayah pertambangan pada "
             "akhir 2023. Rata-rata mereka melanggar izin tinggal.")
     assert classify(text)[0] == "other"
+
+
+def test_inspecting_ships_is_an_operation_and_a_target_is_a_plan():
+    text = ("Petugas Kantor Imigrasi Sorong bersama Timpora melakukan pemeriksaan terhadap kapal-kapal berbendera asing "
+            "yang sandar di Pelabuhan Laut Sorong. Petugas mencocokkan daftar kru dengan paspor ABK. Tahun depan "
+            "pihaknya menargetkan pembentukan Timpora di tingkat distrik.")
+    assert classify(text)[0] == "operation"

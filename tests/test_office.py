@@ -83,3 +83,8 @@ def test_kanim_organising_together_with_its_kanwil_is_the_office():
     text = ("Kantor Imigrasi Kelas I TPI Palu bersama Kantor Wilayah Kementerian Hukum dan HAM Sulawesi Tengah menggelar "
             "rapat Timpora Kabupaten Morowali Utara. Rapat dipimpin Kepala Divisi Keimigrasian Kanwil Kemenkumham Sulteng.")
     assert office_of(text) == "Kantor Imigrasi Kelas I TPI Palu"
+
+
+def test_a_stop_word_completing_a_region_name_stays():
+    text = "JAKARTA - Kantor Imigrasi Kelas I Khusus Non TPI Jakarta Pusat melaksanakan Rapat Koordinasi Timpora."
+    assert office_of(text) == "Kantor Imigrasi Kelas I Khusus Non TPI Jakarta Pusat"
