@@ -302,3 +302,17 @@ def test_place_told_elsewhere_beats_a_name_closing_a_hotel(nlp):
 ])
 def test_island_and_chains_of_qualifying_regions(nlp, text, expected):
     assert places(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # an office's working area is no place of the activity ("wilayah kerjanya meliputi ...")
+    ("Rapat Timpora digelar di PLBN Jagoi Babang, Kabupaten Bengkayang. Kegiatan dilaksanakan Kantor Imigrasi "
+     "Singkawang yang wilayah kerjanya meliputi Kota Singkawang, Kabupaten Sambas dan Kabupaten Bengkayang.",
+     ["Kabupaten Bengkayang"]),
+    # an award to another regency's TIMPORA names no place of the activity
+    ("Rapat Timpora Tingkat Provinsi digelar di Kota Makassar. Di akhir acara, Kakanwil menyerahkan piagam "
+     "penghargaan kepada Timpora kabupaten teraktif, yakni Timpora Kabupaten Luwu Timur dan Kabupaten Bantaeng.",
+     ["Kota Makassar"]),
+])
+def test_working_areas_and_awards_are_no_places(nlp, text, expected):
+    assert places(nlp, text) == expected
