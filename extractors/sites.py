@@ -493,7 +493,9 @@ def _drop_descriptions(found: list[tuple[int, int, str, str]]) -> list[tuple[int
     companies = any(re.match(r"(?i)(?:pt|cv|ud)\b", f[2]) for f in named)
     kinds = {f[2].split()[0].lower().rstrip(".") for f in named}
     if companies:
-        kinds |= {"perusahaan", "perusahaan-perusahaan"}
+        kinds |= {"perusahaan", "perusahaan-perusahaan", "pabrik", "proyek", "perkebunan", "kebun",
+                  "tambang", "smelter"}
+    nums = numbers()
     out = []
     for f in found:
         first = f[2].split()[0]
@@ -503,8 +505,12 @@ def _drop_descriptions(found: list[tuple[int, int, str, str]]) -> list[tuple[int
                 continue
             if {w.lower() for w in _CONTENT.findall(f[2].split(" di ")[0])} & name_words:
                 continue
-            if words[0].lower() in ("sejumlah", "beberapa", "berbagai") and words[1].lower() in kinds:
-                continue  # "sejumlah perusahaan di ..." beside "PT A" and "PT B": their description
+            counted = words[0].lower() in ("sejumlah", "beberapa", "berbagai", "sebuah", "suatu") \
+                or words[0].isdigit() or bool(nums.get(words[0].lower()))
+            if counted and words[1].lower() in kinds:
+                continue  # "dua pabrik di ..." beside "PT A" and "PT B": their description
+            if words[-1].lower() in ("tersebut", "itu"):
+                continue  # "dua pelabuhan tersebut": the named ones again
         if companies and re.match(r"(?i)kawasan industri\b", f[2]):
             continue
         out.append(f)

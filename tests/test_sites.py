@@ -240,3 +240,19 @@ def test_a_participating_institution_is_no_site():
 ])
 def test_the_owner_names_the_site(nlp, text, expected):
     assert [s.split(" di ")[0] for s in sites(nlp, text)] == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # counted categories and "those two" beside the named sites describe them
+    ("Operasi gabungan digelar di dua pabrik di Kawasan Industri Jababeka. Di PT Hanwoo Precision Indonesia petugas "
+     "memeriksa 19 TKA. Di PT Sinar Jaya Foam Industri tim memeriksa delapan TKA.",
+     ["PT Hanwoo Precision Indonesia", "PT Sinar Jaya Foam Industri"]),
+    # a manager of a hotel "yang didatangi" is no site
+    ("Pengawasan menyasar Hotel Gran Senyiur dan Hotel Tjokro Plaza. Salah satu manajer hotel yang didatangi, "
+     "Linda Rahmawati, mengaku pihaknya sudah melapor.", ["Hotel Gran Senyiur", "Hotel Tjokro Plaza"]),
+    # a place discussed or proposed is no site
+    ("Operasi gabungan digelar di Pelabuhan Dwikora. Pihaknya juga mengusulkan pertemuan lanjutan khusus membahas "
+     "pengawasan di kawasan pelabuhan rakyat.", ["Pelabuhan Dwikora"]),
+])
+def test_round6_sites(nlp, text, expected):
+    assert sites(nlp, text) == expected
