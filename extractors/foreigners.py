@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Optional
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -166,6 +167,16 @@ def _subcount(before: str) -> bool:
 _AT_PLACE = re.compile(r"\bdi\s+(?!sana\b|situ\b|sini\b|antara|antaranya)\w", re.IGNORECASE)
 
 
+def _share_of_previous(text: str, prev: tuple[int, int, int, str, bool], cur: tuple[int, int, int, str, bool]) -> bool:
+    """``cur`` reports a violation among the foreigners ``prev`` just counted as checked, at the
+    same place: "memeriksa 26 TKA. Dua TKA asal Tiongkok ditemukan bekerja ... padahal ..."."""
+    if not prev[3].endswith("-clean") or cur[3].endswith("-clean") or cur[3] in ("group-total", "others"):
+        return False
+    if not 0 < cur[2] < prev[2] or cur[0] - prev[1] > SHARE_REACH:
+        return False
+    return _AT_PLACE.search(text, prev[1], cur[0]) is None
+
+
 def _drop_breakdown(text: str, out: list[tuple[int, int, int, str, bool]]) -> list[tuple[int, int, int, str, bool]]:
     """Counts that follow a count of the same clause and add up to it are its breakdown."""
     for i, head in enumerate(out):
@@ -181,12 +192,20 @@ def _drop_breakdown(text: str, out: list[tuple[int, int, int, str, bool]]) -> li
     return out
 
 
-def choose(counts: list[tuple[int, int, int, str, bool]]) -> list[tuple[int, int, int, str, bool]]:
-    """The counts to add up (see the module docstring)."""
+#: a count this close after a larger count of foreigners checked may be a share of them
+SHARE_REACH = 160
+
+
+def choose(counts: list[tuple[int, int, int, str, bool]], text: Optional[str] = None
+           ) -> list[tuple[int, int, int, str, bool]]:
+    """The counts to add up (see the module docstring); ``text``: the report, to tell a
+    share of those just checked (``26 TKA diperiksa. Dua TKA ditemukan bekerja ...``)."""
     if not counts:
         return []
     # the same mention can sit in overlapping clauses: one per offset
     unique = sorted({c[0]: c for c in counts}.values())
+    if text is not None:
+        unique = [c for i, c in enumerate(unique) if not (i and _share_of_previous(text, unique[i - 1], c))]
     # "the other three" or "of those checked, two" of a larger group counted before are part of it
     unique = [c for i, c in enumerate(unique)
               if c[3] != "others" or not any(p[2] > c[2] for p in unique[:i])]
@@ -230,7 +249,7 @@ class ForeignersComponent:
             counts = []
             for finding in doc.spans["findings"]:
                 counts.extend(counts_in(text, finding.start_char, finding.end_char))
-            chosen = choose(counts)
+            chosen = choose(counts, text)
             if chosen and all(c[2] == 0 for c in chosen) and self._uncounted(text, doc.spans["findings"]):
                 chosen = []  # "none here" at one site, while foreigners were found elsewhere
             for start, end, value, rule, _secured in chosen:

@@ -303,3 +303,15 @@ def test_totals_by_sum(nlp, text, expected):
 ])
 def test_a_share_of_those_checked(nlp, text, expected):
     assert total(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # the offenders among those just checked at the same place are a share of them
+    ("Operasi gabungan digelar di OKI. Di kawasan pabrik PT Waringin, tim memeriksa 26 TKA. Dua TKA asal Tiongkok "
+     "ditemukan bekerja di bagian produksi padahal izin tinggalnya sebagai konsultan.", 26),
+    # ... but a count found at another place adds up
+    ("Operasi gabungan digelar di OKI. Di pabrik, tim memeriksa 26 TKA. Di perkebunan PT Sawit, dua TKA asal "
+     "Tiongkok ditemukan bekerja padahal izin tinggalnya sebagai konsultan.", 28),
+])
+def test_offenders_among_those_just_checked(nlp, text, expected):
+    assert total(nlp, text) == expected

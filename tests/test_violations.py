@@ -124,3 +124,9 @@ def test_none_broke_the_rules(nlp):
 def test_none_found_by_us(nlp):
     text = 'Operasi gabungan digelar di hotel. "Alhamdulillah tidak kami temukan pelanggaran keimigrasian," ujarnya.'
     assert verdict(nlp, text) == "false"
+
+
+def test_working_against_the_permit(nlp):
+    text = ("Operasi gabungan digelar di pabrik. Dua TKA asal Tiongkok ditemukan bekerja di bagian produksi padahal "
+            "izin tinggalnya sebagai konsultan.")
+    assert verdict(nlp, text) == "true"
