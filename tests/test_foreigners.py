@@ -315,3 +315,13 @@ def test_a_share_of_those_checked(nlp, text, expected):
 ])
 def test_offenders_among_those_just_checked(nlp, text, expected):
     assert total(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Operasi gabungan digelar di Sangatta. Di PT Kaltim Bara, petugas memeriksa 8 TKA asal Australia. Di jetty, tim "
+     "memeriksa awak kapal tongkang berkebangsaan Filipina sebanyak 6 orang.", 14),
+    # people counted last but not foreigners
+    ("Operasi gabungan digelar di pelabuhan. Petugas memeriksa penumpang kapal sebanyak 300 orang.", None),
+])
+def test_count_written_last(nlp, text, expected):
+    assert total(nlp, text) == expected
