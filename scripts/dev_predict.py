@@ -3,7 +3,7 @@
     .venv/bin/python scripts/dev_predict.py [--errors] [--field FIELD] [--corpus DIR] [--out FILE]
 
 Reads a corpus (default ../shared/corpus/dev next to the repository; also
-benchmarks/heldout and benchmarks/heldout2, our own written reports with gold) directly
+benchmarks/heldout*, our own written reports with gold) directly
 as UTF-8, writes the predictions (default /tmp/timpora-dev.jsonl) and runs
 ../shared/eval/score.py on them.
 """
