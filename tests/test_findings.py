@@ -253,3 +253,11 @@ def test_di_lokasi_lead_is_dropped_only_before_the_finding(nlp, text, expected):
 ])
 def test_round6_clauses(nlp, text, expected):
     assert findings(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Operasi gabungan digelar di smelter. Pihaknya akan memanggil manajemen perusahaan untuk dimintai keterangan.",
+    "Operasi gabungan digelar di spa. Pengelola spa akan dipanggil untuk dimintai keterangan sebagai penjamin.",
+])
+def test_summons_to_come_are_no_findings(nlp, text):
+    assert findings(nlp, text) == []
