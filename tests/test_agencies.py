@@ -277,3 +277,11 @@ def test_papuan_district_heads_are_the_kecamatan(nlp, text):
 ])
 def test_units_and_jakarta_offices(nlp, text, expected):
     assert codes(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Program ini merupakan bagian dari gerakan nasional desa binaan imigrasi yang dicanangkan Direktorat Jenderal Imigrasi.",
+    "Kegiatan ini merupakan bagian dari program prioritas Kementerian Imigrasi dan Pemasyarakatan.",
+])
+def test_the_author_of_a_programme_takes_no_part(nlp, text):
+    assert codes(nlp, text) == set()
