@@ -158,3 +158,19 @@ def test_inspecting_ships_is_an_operation_and_a_target_is_a_plan():
             "yang sandar di Pelabuhan Laut Sorong. Petugas mencocokkan daftar kru dengan paspor ABK. Tahun depan "
             "pihaknya menargetkan pembentukan Timpora di tingkat distrik.")
     assert classify(text)[0] == "operation"
+
+
+@pytest.mark.parametrize("text,expected", [
+    # agreeing on an operation schedule after the meeting is still a meeting
+    ("Kantor Imigrasi menggelar rapat Timpora di Aula Balai Kota, dibuka oleh Wakil Wali Kota dan dihadiri Polresta. "
+     "Usai rapat, peserta menyepakati jadwal operasi gabungan bulan depan.", "meeting"),
+    # offering a patrol "bila diperlukan" is no operation
+    ("Bertempat di Aula Kantor Bupati, Kantor Imigrasi menyelenggarakan rapat Tim Pengawasan Orang Asing. Rapat dibuka "
+     "Staf Ahli Bupati. Perwakilan Lanal menyampaikan kesiapan mendukung patroli laut bila diperlukan dalam kegiatan "
+     "operasi gabungan. Kanim menargetkan rapat di seluruh kabupaten disertai operasi gabungan.", "meeting"),
+    # leaving by boat after the meeting ("menggunakan" is no "akan")
+    ("Kantor Imigrasi menggelar rapat Timpora di Ruang Rapat Kantor Bupati, dibuka Bupati. Usai rapat, tim gabungan "
+     "bertolak menggunakan kapal patroli menuju Pulau Macan. Di sana petugas mendapati enam wisatawan asing.", "mixed"),
+])
+def test_plans_after_a_meeting(text, expected):
+    assert classify(text)[0] == expected
