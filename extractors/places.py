@@ -55,6 +55,8 @@ MAX_MENTIONS = 400
 MAX_FUZZY = 12
 #: context rules that name the TIMPORA's own level (a province named so is a place by itself)
 LEVEL_RULES = ("timpora_level", "level_named")
+#: context rules that tell the town an activity was held in (a dateline, "bertempat di")
+TOWN_RULES = ("dateline_after", "dateline_before", "venue_at", "office_venue")
 #: context rules that a list item only has because of the item before it ("di A, B")
 LIST_RULES = ("located_in", "explicit", "bare", "subdistrict", "fuzzy", "desa")
 
@@ -184,6 +186,7 @@ class PlacesComponent:
         self.excludes: list[_Rule] = []
         self.venues: list[_Rule] = []
         self.named_sites: list[_Rule] = []
+        self.online: Optional[re.Pattern] = None
         self._state = threading.local()    # per-call budget of fuzzy look-ups
         self._guards: Optional[tuple] = None    # per rule group: (rule, guards, window guard)
         self.contexts: list[_Rule] = []
@@ -194,6 +197,8 @@ class PlacesComponent:
                     self.cues[word.lower()] = (row["level"], row["id"])
             elif kind == "base":
                 self.base[row["id"]] = float(row["weight"])
+            elif kind == "online":
+                self.online = re.compile(row["pattern"], re.IGNORECASE)
             elif kind in ("exclude", "context", "venue", "named_site"):
                 rule = _Rule(
                     id=row["id"], weight=float(row.get("weight", 0)),
@@ -263,7 +268,8 @@ class PlacesComponent:
             self._weigh(text, m, rules, ends)
         self._propagate(text, mentions)
         self._resolve(mentions)
-        return self._choose(mentions) or self._from_named_sites(text, mentions)
+        online = self.online is not None and self.online.search(text) is not None
+        return self._choose(mentions, online) or self._from_named_sites(text, mentions)
 
     # ------------------------------------------------------------------ 1. mentions
     def _words(self, text: str) -> list[_Word]:
@@ -731,7 +737,8 @@ class PlacesComponent:
                     if m.code not in idx.by_code:
                         m.code = None
 
-    def _choose(self, mentions: list[_Mention]) -> list[tuple[_Mention, str, str]]:
+    def _choose(self, mentions: list[_Mention], online: bool = False) -> list[tuple[_Mention, str, str]]:
+        """``online``: the report is of an online meeting (a provincial one has no town)."""
         idx = R._index()
         scores: dict[str, float] = {}
         for m in mentions:
@@ -750,6 +757,12 @@ class PlacesComponent:
             named = [c for c in province if c in level_named and province[c] >= SELECT_WEIGHT]
             if named:
                 chosen = [max(named, key=province.get)]
+                # ... held in one of its towns, as a dateline or the venue tells: that town
+                towns = {m.code: regency[m.code] for m in mentions
+                         if m.rule in TOWN_RULES and not m.excluded and m.code in regency
+                         and m.code.startswith(chosen[0] + ".")}
+                if towns and not online:
+                    chosen = [max(towns, key=towns.get)]
         if not chosen and regency:
             best = max(regency, key=regency.get)
             if regency[best] >= FALLBACK_WEIGHT:

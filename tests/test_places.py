@@ -249,7 +249,7 @@ def test_pattern_ids_are_known_rules():
     rows = data.load_jsonl("places.jsonl")
     ids = {r["id"] for r in rows}
     assert {"explicit", "bare", "office_name", "timpora_level", "activity_at"} <= ids
-    assert {r["type"] for r in rows} <= {"cue", "base", "exclude", "context", "venue", "named_site"}
+    assert {r["type"] for r in rows} <= {"cue", "base", "exclude", "context", "venue", "named_site", "online"}
 
 
 def test_stopwords_are_region_names_or_common_words():
@@ -315,4 +315,16 @@ def test_island_and_chains_of_qualifying_regions(nlp, text, expected):
      ["Kota Makassar"]),
 ])
 def test_working_areas_and_awards_are_no_places(nlp, text, expected):
+    assert places(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a provincial TIMPORA meeting held in a town that the dateline tells: the town
+    ("Banda Aceh – Kantor Wilayah Kementerian Hukum dan HAM Aceh menggelar Rapat Koordinasi TIMPORA Tingkat Provinsi "
+     "Aceh di Hotel Hermes Palace. Kasubdit Ditjen Imigrasi turut hadir secara daring.", ["Kota Banda Aceh"]),
+    # ... held online: the province
+    ("PALU – Kantor Wilayah Direktorat Jenderal Imigrasi Sulawesi Tengah menggelar Rapat Timpora Tingkat Provinsi "
+     "Sulawesi Tengah secara daring melalui Zoom Meeting.", ["Sulawesi Tengah"]),
+])
+def test_provincial_meeting_in_a_town_or_online(nlp, text, expected):
     assert places(nlp, text) == expected
