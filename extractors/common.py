@@ -354,17 +354,19 @@ def finditer(rx: "_re.Pattern", hay: "Haystack"):
     found = prefixes(rx)
     text = hay.text
     if found is None or hay.exotic or (len(hay.low) != len(text) and any(ci for _, ci in found)):
-        yield from rx.finditer(text)
-        return
+        return rx.finditer(text)
     if len(found) == 1:
-        positions = hay.positions(*found[0])
+        at = hay.positions(*found[0])
     else:
-        at: set[int] = set()
-        for s, ci in found:
-            at.update(hay.positions(s, ci))
-        positions = sorted(at)
+        positions = hay.positions
+        hits = [p for p in [positions(s, ci) for s, ci in found] if p]
+        at = hits[0] if len(hits) == 1 else sorted(set().union(*hits)) if hits else ()
+    return _matches_at(rx.match, text, at) if at else iter(())
+
+
+def _matches_at(match, text: str, positions):
+    """The non-overlapping matches ``match(text, pos)`` finds at the sorted ``positions``."""
     last_end = -1
-    match = rx.match
     for pos in positions:
         if pos < last_end:
             continue
