@@ -238,6 +238,14 @@ class Haystack:
             found = self._pos[key] = tuple(out)
         return found
 
+    def remember(self, key: str, make):
+        """``make(self.text)``, computed once per text and kept in ``memo`` under ``key``
+        (components that run one after the other on a batch of docs share it)."""
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = make(self.text)
+        return found
+
     def may_match(self, found: Optional[frozenset]) -> bool:
         """False only when no match of the guarded pattern can exist in the text."""
         if found is None or self.exotic:
