@@ -202,7 +202,9 @@ def guard(rx: "_re.Pattern", window: bool = False) -> Optional[frozenset]:
         return None
     if found is None or min(len(s) for s, _ in found) < _MIN_GUARD:
         return None
-    return found
+    # a literal that contains another one (of the same case rule) is found only where that
+    # one is: "anggotanya" adds nothing to "anggota"
+    return frozenset(f for f in found if not any(o[1] == f[1] and o[0] != f[0] and o[0] in f[0] for o in found))
 
 
 class Haystack:
