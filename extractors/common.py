@@ -210,13 +210,15 @@ def guard(rx: "_re.Pattern", window: bool = False) -> Optional[frozenset]:
 class Haystack:
     """A text with its lower-cased copy, for ``may_match`` checks of guards."""
 
-    __slots__ = ("text", "_low", "exotic", "_seen", "_pos", "memo")
+    __slots__ = ("text", "_low", "exotic", "_seen", "_pos", "_pos_low", "_lowered", "memo")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._low: Optional[str] = None
         self._seen: dict = {}          # guard -> may_match answer
-        self._pos: dict = {}           # (literal, case-insensitive?) -> its positions
+        self._pos: dict = {}           # literal -> its positions in the text
+        self._pos_low: dict = {}       # literal -> its positions in the lower-cased text
+        self._lowered: Optional[Haystack] = None
         self.memo: dict = {}           # per-text results components share (keyed by their own names)
         self.exotic = not text.isascii() and any(c in text for c in _EXOTIC)
 
@@ -226,10 +228,18 @@ class Haystack:
             self._low = self.text.lower()
         return self._low
 
+    def lowered(self) -> "Haystack":
+        """The haystack of ``low`` (for patterns written for lower-cased text): its positions in
+        the text are those found here in the lower-cased text, and the other way round."""
+        if self._lowered is None:
+            self._lowered = Haystack(self.low)
+            self._lowered._pos = self._pos_low
+        return self._lowered
+
     def positions(self, s: str, ci: bool) -> tuple[int, ...]:
         """Every start of ``s`` in the text (in the lower-cased text when ``ci``), overlapping ones too."""
-        key = (s, ci)
-        found = self._pos.get(key)
+        cache = self._pos_low if ci else self._pos
+        found = cache.get(s)
         if found is None:
             source = self.low if ci else self.text
             out = []
@@ -237,7 +247,7 @@ class Haystack:
             while i >= 0:
                 out.append(i)
                 i = source.find(s, i + 1)
-            found = self._pos[key] = tuple(out)
+            found = cache[s] = tuple(out)
         return found
 
     def remember(self, key: str, make):
