@@ -294,9 +294,8 @@ class AgencyRecognizer:
         search lower-cased stretches of it); None when that cannot be told."""
         if hay.exotic or len(hay.low) != len(hay.text):
             return None
-        low = hay.low
-        return {rule: found is None or any(lit in low for lit, _ in found)
-                for rule, found in self._ctx_guard.items()}
+        lowered = hay.lowered()
+        return {rule: lowered.may_match(found) for rule, found in self._ctx_guard.items()}
 
     def _context(self, start: int, end: int, text: str, ctx: "_Context") -> Optional[str]:
         """Why a mention at ``start`` does not count (a rule id), or None when it counts."""

@@ -264,7 +264,12 @@ class Haystack:
             return True
         seen = self._seen.get(found)
         if seen is None:
-            seen = self._seen[found] = any(s in (self.low if ci else self.text) for s, ci in found)
+            seen = False
+            for s, ci in found:       # a loop, not any(...): no generator per guard
+                if s in (self.low if ci else self.text):
+                    seen = True
+                    break
+            self._seen[found] = seen
         return seen
 
     def may_scan(self, rx: "_re.Pattern") -> bool:

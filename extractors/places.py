@@ -89,7 +89,10 @@ def _literal_before(lits, lo: int, cue: int) -> bool:
     """Whether a rule can apply: one of its literals lies in ``text[lo:cue]`` (None: no guard)."""
     if lits is None:
         return True
-    return any(hay.find(lit, lo, cue) >= 0 for hay, lit in lits)
+    for hay, lit in lits:       # a loop, not any(...): no generator per window
+        if hay.find(lit, lo, cue) >= 0:
+            return True
+    return False
 
 @dataclass(slots=True)
 class _Word:
