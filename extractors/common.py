@@ -71,11 +71,9 @@ def char_span(doc: Doc, start: int, end: int, label: str = "", rule: str = "",
         end -= 1
     if start >= end:
         return None
-    span = doc.char_span(start, end, label=label, kb_id=kb_id, alignment_mode="expand")
+    span = doc.char_span(start, end, label=label, kb_id=kb_id, alignment_mode="expand", span_id=rule or 0)
     if span is None or len(span) == 0:
         return None
-    if rule:
-        span.id_ = rule
     return span
 
 
