@@ -33,7 +33,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from extractors import data, gazetteer
-from extractors.common import char_span, doc_text, finditer, guard, haystack, search
+from extractors.common import char_span, doc_text, finditer, haystack, search
 
 GROUP = "agencies"
 UNKNOWN = "UNKNOWN"
@@ -124,8 +124,6 @@ class AgencyRecognizer:
                       for r in self.patterns if r.get("kind") == "level"]
         # context rules marked "i" are applied to lower-cased text (much faster than re.I)
         self.ctx = {r["id"]: re.compile(r["regex"]) for r in self.patterns if r.get("kind") == "context"}
-        self._ctx_guard = {rule: guard(rx) for rule, rx in self.ctx.items()}
-        self._always = dict.fromkeys(self.ctx, True)
         self._via_keeps = frozenset(next(r for r in self.patterns if r["id"] == "ctx:via").get("keep_codes", ()))
         self.service = {c for r in self.patterns if r.get("kind") == "service" for c in r["codes"]}
         self.parents = {(child, parent) for r in self.patterns if r.get("kind") == "hierarchy"
@@ -155,7 +153,6 @@ class AgencyRecognizer:
         for m in mentions:
             self._tail(m, text)
         ctx = _Context(text, self.abbrevs)
-        ctx.possible = self._possible(haystack(text))
         self._judge(mentions, text, ctx)
         kept = [m for m in mentions if m.excluded is None]
         if any(m.code in self.service and not m.weak for m in kept):
@@ -291,15 +288,6 @@ class AgencyRecognizer:
                     node.excluded = "ctx:via"
                     node = node.chain_prev
 
-    def _possible(self, hay) -> Optional[dict[str, bool]]:
-        """rule -> whether one of its literals is in the lower-cased text (the context rules
-        search lower-cased stretches of it); None when that cannot be told."""
-        if hay.exotic or len(hay.low) != len(hay.text):
-            return None
-        low = hay.low
-        return {rule: found is None or any(lit in low for lit, _ in found)
-                for rule, found in self._ctx_guard.items()}
-
     def _context(self, start: int, end: int, text: str, ctx: "_Context") -> Optional[str]:
         """Why a mention at ``start`` does not count (a rule id), or None when it counts."""
         line_start, _ = ctx.line(start)
@@ -309,34 +297,32 @@ class AgencyRecognizer:
         before = text[sent_start:start].lower()
         near = before[-NEAR:]
         ctx_rx = self.ctx
-        found = ctx.possible or self._always
         for rule in ("ctx:issuer", "ctx:report-to", "ctx:request", "ctx:territory", "ctx:target",
                      "ctx:custody", "ctx:building"):
-            if found[rule] and ctx_rx[rule].search(near):
+            if ctx_rx[rule].search(near):
                 return rule
-        if found["ctx:hypothetical"] and ctx_rx["ctx:hypothetical"].search(before):
+        if ctx_rx["ctx:hypothetical"].search(before):
             return "ctx:hypothetical"
         # weak contexts: count only after a participation cue
         weak: list[tuple[str, int]] = []
         quote = ctx.quote_start(start)
         if quote is not None:
             weak.append(("quote", max(quote, sent_start) - sent_start))
-        if found["ctx:examples"] and ctx_rx["ctx:examples"].search(before):
+        if ctx_rx["ctx:examples"].search(before):
             weak.append(("ctx:examples", 0))
         speech = None
-        if found["ctx:speech-content"]:
-            for speech in ctx_rx["ctx:speech-content"].finditer(before):
-                pass
+        for speech in ctx_rx["ctx:speech-content"].finditer(before):
+            pass
         if speech is not None:
             weak.append(("ctx:speech-content", speech.end()))
-        if found["ctx:surroundings"] and ctx_rx["ctx:surroundings"].search(near):
+        if ctx_rx["ctx:surroundings"].search(near):
             weak.append(("ctx:surroundings", 0))
         if not weak:
             return None
-        if found["ctx:future"] and ctx_rx["ctx:future"].search(before):
+        if ctx_rx["ctx:future"].search(before):
             return weak[0][0]
         for reason, from_ in weak:
-            if not (found["ctx:positive"] and ctx_rx["ctx:positive"].search(before, from_)):
+            if not ctx_rx["ctx:positive"].search(before, from_):
                 return reason
         return None
 
@@ -428,7 +414,6 @@ class _Context:
         self.quote_starts = [q[0] for q in self.quotes]
         self._sentence_cache: dict[int, list[int]] = {}
         self._line_cache: dict[int, bool] = {}
-        self.possible: Optional[dict[str, bool]] = None   # set by the component
         # the page header (site navigation, menus) ends at the first line of running text
         body = _BODY_LINE.search(text)
         self.body_start = body.start() if body else len(text)

@@ -71,11 +71,9 @@ def char_span(doc: Doc, start: int, end: int, label: str = "", rule: str = "",
         end -= 1
     if start >= end:
         return None
-    span = doc.char_span(start, end, label=label, kb_id=kb_id, alignment_mode="expand")
+    span = doc.char_span(start, end, label=label, kb_id=kb_id, alignment_mode="expand", span_id=rule or 0)
     if span is None or len(span) == 0:
         return None
-    if rule:
-        span.id_ = rule
     return span
 
 
@@ -202,19 +200,23 @@ def guard(rx: "_re.Pattern", window: bool = False) -> Optional[frozenset]:
         return None
     if found is None or min(len(s) for s, _ in found) < _MIN_GUARD:
         return None
-    return found
+    # a literal that contains another one (of the same case rule) is found only where that
+    # one is: "anggotanya" adds nothing to "anggota"
+    return frozenset(f for f in found if not any(o[1] == f[1] and o[0] != f[0] and o[0] in f[0] for o in found))
 
 
 class Haystack:
     """A text with its lower-cased copy, for ``may_match`` checks of guards."""
 
-    __slots__ = ("text", "_low", "exotic", "_seen", "_pos", "memo")
+    __slots__ = ("text", "_low", "exotic", "_seen", "_pos", "_pos_low", "_lowered", "memo")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._low: Optional[str] = None
         self._seen: dict = {}          # guard -> may_match answer
-        self._pos: dict = {}           # (literal, case-insensitive?) -> its positions
+        self._pos: dict = {}           # literal -> its positions in the text
+        self._pos_low: dict = {}       # literal -> its positions in the lower-cased text
+        self._lowered: Optional[Haystack] = None
         self.memo: dict = {}           # per-text results components share (keyed by their own names)
         self.exotic = not text.isascii() and any(c in text for c in _EXOTIC)
 
@@ -224,10 +226,18 @@ class Haystack:
             self._low = self.text.lower()
         return self._low
 
+    def lowered(self) -> "Haystack":
+        """The haystack of ``low`` (for patterns written for lower-cased text): its positions in
+        the text are those found here in the lower-cased text, and the other way round."""
+        if self._lowered is None:
+            self._lowered = Haystack(self.low)
+            self._lowered._pos = self._pos_low
+        return self._lowered
+
     def positions(self, s: str, ci: bool) -> tuple[int, ...]:
         """Every start of ``s`` in the text (in the lower-cased text when ``ci``), overlapping ones too."""
-        key = (s, ci)
-        found = self._pos.get(key)
+        cache = self._pos_low if ci else self._pos
+        found = cache.get(s)
         if found is None:
             source = self.low if ci else self.text
             out = []
@@ -235,7 +245,15 @@ class Haystack:
             while i >= 0:
                 out.append(i)
                 i = source.find(s, i + 1)
-            found = self._pos[key] = tuple(out)
+            found = cache[s] = tuple(out)
+        return found
+
+    def remember(self, key: str, make):
+        """``make(self.text)``, computed once per text and kept in ``memo`` under ``key``
+        (components that run one after the other on a batch of docs share it)."""
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = make(self.text)
         return found
 
     def may_match(self, found: Optional[frozenset]) -> bool:
@@ -244,7 +262,12 @@ class Haystack:
             return True
         seen = self._seen.get(found)
         if seen is None:
-            seen = self._seen[found] = any(s in (self.low if ci else self.text) for s, ci in found)
+            seen = False
+            for s, ci in found:       # a loop, not any(...): no generator per guard
+                if s in (self.low if ci else self.text):
+                    seen = True
+                    break
+            self._seen[found] = seen
         return seen
 
     def may_scan(self, rx: "_re.Pattern") -> bool:
@@ -354,17 +377,19 @@ def finditer(rx: "_re.Pattern", hay: "Haystack"):
     found = prefixes(rx)
     text = hay.text
     if found is None or hay.exotic or (len(hay.low) != len(text) and any(ci for _, ci in found)):
-        yield from rx.finditer(text)
-        return
+        return rx.finditer(text)
     if len(found) == 1:
-        positions = hay.positions(*found[0])
+        at = hay.positions(*found[0])
     else:
-        at: set[int] = set()
-        for s, ci in found:
-            at.update(hay.positions(s, ci))
-        positions = sorted(at)
+        positions = hay.positions
+        hits = [p for p in [positions(s, ci) for s, ci in found] if p]
+        at = hits[0] if len(hits) == 1 else sorted(set().union(*hits)) if hits else ()
+    return _matches_at(rx.match, text, at) if at else iter(())
+
+
+def _matches_at(match, text: str, positions):
+    """The non-overlapping matches ``match(text, pos)`` finds at the sorted ``positions``."""
     last_end = -1
-    match = rx.match
     for pos in positions:
         if pos < last_end:
             continue

@@ -360,10 +360,10 @@ def sentences(text: str) -> Iterator[tuple[int, int]]:
         yield start, len(text)
 
 
-@lru_cache(maxsize=4)
 def sentence_list(text: str) -> tuple[tuple[int, int], ...]:
-    """``sentences(text)`` as a tuple, cached: the findings and sites components share it."""
-    return tuple(sentences(text))
+    """``sentences(text)`` as a tuple, kept with the text's haystack: the findings and sites
+    components share it."""
+    return haystack(text).remember("findings.sentences", lambda t: tuple(sentences(t)))
 
 
 def is_headline(text: str) -> bool:

@@ -81,9 +81,11 @@ def _context_before(text: str, start: int) -> str:
 
 def score(text: str) -> KindScore:
     cues, discounts, relevance = _config()
-    text = _lower(text)
-    result = KindScore()
     hay = haystack(text)
+    # the doc's lower-cased text when it keeps the offsets (it shares literal positions found there)
+    hay = hay.lowered() if len(hay.low) == len(text) else haystack(_lower(text))
+    text = hay.text
+    result = KindScore()
     for label, rx in relevance:
         result.relevant[label] = result.relevant.get(label, False) or (
             hay.may_scan(rx) and search(rx, hay) is not None)

@@ -121,11 +121,8 @@ def _skip_paren(text: str, pos: int) -> int:
 
 def find_mentions(text: str) -> list[Mention]:
     """Every immigration-office mention in ``text`` that names a place, in text order."""
-    memo = haystack(text).memo       # the chair extractor asks again for the same text
-    found = memo.get(_MEMO_MENTIONS)
-    if found is None:
-        found = memo[_MEMO_MENTIONS] = _find_mentions(text)
-    return list(found)
+    # the chair extractor asks again for the same text
+    return list(haystack(text).remember(_MEMO_MENTIONS, _find_mentions))
 
 
 _MEMO_MENTIONS = "office.mentions"

@@ -91,7 +91,10 @@ def _literal_before(lits, lo: int, cue: int) -> bool:
     """Whether a rule can apply: one of its literals lies in ``text[lo:cue]`` (None: no guard)."""
     if lits is None:
         return True
-    return any(hay.find(lit, lo, cue) >= 0 for hay, lit in lits)
+    for hay, lit in lits:       # a loop, not any(...): no generator per window
+        if hay.find(lit, lo, cue) >= 0:
+            return True
+    return False
 
 @dataclass(slots=True)
 class _Word:
@@ -188,7 +191,7 @@ class PlacesComponent:
         self.named_sites: list[_Rule] = []
         self.online: Optional[re.Pattern] = None
         self._state = threading.local()    # per-call budget of fuzzy look-ups
-        self._guards: Optional[tuple] = None    # per rule group: (rule, guards, window guard)
+        self._guards: Optional[tuple] = None    # per rule group: (rule, window guard)
         self.contexts: list[_Rule] = []
         for row in data.load_jsonl(patterns):
             kind = row.get("type")
@@ -252,17 +255,15 @@ class PlacesComponent:
         mentions = self._mentions_fast(text)
         if not mentions:
             return []
-        # a rule whose patterns cannot match anywhere in the text cannot apply to a mention
+        # a rule is tried on a mention only when one of its literals lies in the window before
+        # it (checking every rule's literals against the whole text first costs more than it saves)
         hay = haystack(text)
         if self._guards is None:
-            self._guards = tuple([(r, tuple(guard(rx) for rx in (r.before, r.after, r.sentence, r.after_required)
-                                            if rx is not None and guard(rx) is not None),
-                                   guard(r.before, True) if r.before is not None else None)
-                                  for r in group] for group in (self.venues, self.excludes, self.contexts))
-        may_match = hay.may_match
+            self._guards = tuple([(r, guard(r.before, True) if r.before is not None else None) for r in group]
+                                 for group in (self.venues, self.excludes, self.contexts))
         low_ok = not hay.exotic and len(hay.low) == len(text)
-        rules = tuple([(r, _window_literals(r, text, hay, wguard, low_ok)) for r, guards, wguard in group
-                       if all(may_match(g) for g in guards)] for group in self._guards)
+        rules = tuple([(r, _window_literals(r, text, hay, wguard, low_ok)) for r, wguard in group]
+                      for group in self._guards)
         ends = [sm.end() for sm in _SENTENCE_END.finditer(text)]
         for m in mentions:
             self._weigh(text, m, rules, ends)
