@@ -320,7 +320,7 @@ class _Parser:
         start = _sentence_start(self.text, cue_start)
         region = self.text[start:cue_start]
         m = re.search(r"(?:\s*\b(?:saat|ketika|sekaligus|yang|juga|secara|simbolis|resmi|langsung|turut|pun|"
-                      r"sambil|kemudian|lalu|dan|untuk|akan)\b)+\s*[,]?\s*$", region, re.I)
+                      r"sambil|kemudian|lalu|dan|untuk|akan|hadir|bertindak)\b)+\s*[,]?\s*$", region, re.I)
         end = start + (m.start() if m else len(region))
         parts = [p for p in _parts(self.text, start, end) if p[0] < p[1]]
         parts = [p for p in parts if not self.only_honorifics(_tokens(self.text, *p))]

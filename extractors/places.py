@@ -32,7 +32,7 @@ from spacy.tokens import Doc
 
 from extractors import data
 from extractors import regions as R
-from extractors.common import add_flag, char_span, doc_text, guard, haystack
+from extractors.common import add_flag, char_span, doc_text, guard, haystack, search
 from extractors.regions import region_name  # noqa: F401  (re-exported: pipeline.extract uses it)
 from models.record import FLAG_AMBIGUOUS_PLACE, FLAG_FUZZY_PLACE
 
@@ -269,7 +269,9 @@ class PlacesComponent:
             self._weigh(text, m, rules, ends)
         self._propagate(text, mentions)
         self._resolve(mentions)
-        online = self.online is not None and self.online.search(text) is not None
+        def online() -> bool:
+            return self.online is not None and hay.may_scan(self.online) and search(self.online, hay) is not None
+
         return self._choose(mentions, online) or self._from_named_sites(text, mentions)
 
     # ------------------------------------------------------------------ 1. mentions
@@ -738,8 +740,8 @@ class PlacesComponent:
                     if m.code not in idx.by_code:
                         m.code = None
 
-    def _choose(self, mentions: list[_Mention], online: bool = False) -> list[tuple[_Mention, str, str]]:
-        """``online``: the report is of an online meeting (a provincial one has no town)."""
+    def _choose(self, mentions: list[_Mention], online=lambda: False) -> list[tuple[_Mention, str, str]]:
+        """``online()``: whether the report is of an online meeting (a provincial one has no town)."""
         idx = R._index()
         scores: dict[str, float] = {}
         for m in mentions:
@@ -762,7 +764,7 @@ class PlacesComponent:
                 towns = {m.code: regency[m.code] for m in mentions
                          if m.rule in TOWN_RULES and not m.excluded and m.code in regency
                          and m.code.startswith(chosen[0] + ".")}
-                if towns and not online:
+                if towns and not online():
                     chosen = [max(towns, key=towns.get)]
         if not chosen and regency:
             best = max(regency, key=regency.get)
