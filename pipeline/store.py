@@ -216,27 +216,17 @@ def _drop_none(d: dict) -> dict:
     return {k: v for k, v in d.items() if v is not None}
 
 
-def _agency_json(a: Any) -> dict:
-    out = {}
-    if a.code is not None:
-        out["code"] = a.code
-    if a.name is not None:
-        out["name"] = a.name
-    if a.jurisdiction is not None:
-        out["jurisdiction"] = a.jurisdiction
-    if a.jurisdiction_name is not None:
-        out["jurisdiction_name"] = a.jurisdiction_name
-    return out
+_AGENCY_KEYS = ("code", "name", "jurisdiction", "jurisdiction_name")
+_PLACE_KEYS = ("name", "code", "mention")
 
 
-def _place_json(p: Any) -> dict:
+def _attrs_json(obj: Any, keys: tuple[str, ...]) -> dict:
+    """The object's attributes ``keys`` that are set, in that order (RECORD.md's JSON)."""
     out = {}
-    if p.name is not None:
-        out["name"] = p.name
-    if p.code is not None:
-        out["code"] = p.code
-    if p.mention is not None:
-        out["mention"] = p.mention
+    for key in keys:
+        value = getattr(obj, key)
+        if value is not None:
+            out[key] = value
     return out
 
 
@@ -247,8 +237,8 @@ def _extracted_fields(record: Record) -> dict[str, Any]:
         "id": record.id, "published": record.published, "kind": record.kind, "office": record.office,
         "date": record.date, "date_end": record.date_end, "time": record.time, "venue": record.venue,
         "chair": None if chair is None else {"name": chair.name, "role": chair.role},
-        "agencies": [_agency_json(a) for a in record.agencies],
-        "places": [_place_json(p) for p in record.places],
+        "agencies": [_attrs_json(a, _AGENCY_KEYS) for a in record.agencies],
+        "places": [_attrs_json(p, _PLACE_KEYS) for p in record.places],
         "sites": [{"name": s} for s in record.sites],
         "findings": [{"text": f} for f in record.findings],
         "foreigners_found": record.foreigners_found, "violations": record.violations,
