@@ -316,6 +316,15 @@ def _punct_chars(items) -> Optional[frozenset]:
     return None
 
 
+def warm(name: str) -> None:
+    """Build the compiled forms of every pattern type of data file ``name`` now (at pipeline
+    build), not on the first report that needs them."""
+    for kind in {r.get("type") for r in load_jsonl(name) if "pattern" in r} - {None}:
+        compiled(name, kind)
+        combined(name, kind)
+        alternatives(name, kind)
+
+
 def first_match(name: str, kind: str, text: str, low: Optional[str] = None) -> Optional[tuple[str, re.Match]]:
     """(pattern id, match) of the leftmost match of any ``kind`` pattern, or None: the same
     as ``combined(name, kind)[0].search(text)``; ``low``: ``text.lower()`` if at hand."""
@@ -428,7 +437,7 @@ def operation_context(doc: Doc, text: Optional[str] = None) -> bool:
         from extractors.kind import classify_doc
 
         text = doc.text if text is None else text
-        doc.user_data[key] = has_operation(text) or classify_doc(doc, text)[0] in ("operation", "mixed")
+        doc.user_data[key] = classify_doc(doc, text)[0] in ("operation", "mixed") or has_operation(text)
     return bool(doc.user_data[key])
 
 
@@ -521,8 +530,8 @@ class FindingsComponent:
 
     def __init__(self, nlp: Language, name: str = "timpora_findings"):
         self.name = name
-        for kind in ("cue", "block", "lead", "split", "operation", "operation_block"):
-            compiled(FINDINGS_FILE, kind)
+        warm(FINDINGS_FILE)
+        alternatives(FINDINGS_FILE, "split", True)
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []

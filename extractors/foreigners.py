@@ -28,7 +28,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors.common import char_span
-from extractors.findings import (doc_text, FINDINGS_FILE, FOREIGNERS_FILE, compiled, expand, first_match,
+from extractors.findings import (doc_text, FINDINGS_FILE, FOREIGNERS_FILE, compiled, expand, first_match, warm,
                                  num_pattern, operation_context, parse_number, unit_pattern)
 
 GROUP = "foreigners"
@@ -244,9 +244,7 @@ class ForeignersComponent:
     def __init__(self, nlp: Language, name: str = "timpora_foreigners"):
         self.name = name
         _count_rx(), _person_rx(), _zero_rx()
-        for kind in ("verb", "person_after", "subcount_before", "subcount_after", "others_after", "share_before", "hearsay", "group_total", "total_verb",
-                     "reported", "gone", "non_foreign"):
-            compiled(FOREIGNERS_FILE, kind)
+        warm(FOREIGNERS_FILE)
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []

@@ -29,7 +29,7 @@ from spacy.tokens import Doc
 from extractors.agencies import UNKNOWN as UNKNOWN_AGENCY
 from extractors.common import char_span, finditer, haystack
 from extractors.data import load_jsonl
-from extractors.findings import (doc_text, MAX_CHARS, clauses, combined, compiled, first_match,
+from extractors.findings import (doc_text, MAX_CHARS, clauses, combined, compiled, first_match, warm,
                                  is_headline, numbers, operation_context, sentence_list)
 
 GROUP = "sites"
@@ -580,8 +580,8 @@ class SitesComponent:
 
     def __init__(self, nlp: Language, name: str = "timpora_sites"):
         self.name = name
-        for kind in ("cue", "list_intro", "not_site"):
-            compiled(SITES_FILE, kind)
+        warm(SITES_FILE)
+        warm(FINDINGS_FILE)
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []

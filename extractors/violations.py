@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors.common import Haystack, char_span, guard
-from extractors.findings import doc_text, compiled, operation_context
+from extractors.findings import doc_text, compiled, operation_context, warm
 
 GROUP = "violations"
 VIOLATIONS_FILE = "violations.jsonl"
@@ -48,7 +48,7 @@ class ViolationsComponent:
 
     def __init__(self, nlp: Language, name: str = "timpora_violations"):
         self.name = name
-        compiled(VIOLATIONS_FILE, "true"), compiled(VIOLATIONS_FILE, "false")
+        warm(VIOLATIONS_FILE)
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
