@@ -175,9 +175,11 @@ def _region(place: str) -> Optional[str]:
     return region.code if region is not None else None
 
 
-def _same_place(a: str, b: str, key_a: str, key_b: str) -> bool:
+def _same_place(a: str, b: str) -> bool:
+    """``a`` is ``b`` written out further ("Jakarta Barat Andi" after "Jakarta Barat"), or both
+    name one region ("Sumbar", "Sumatera Barat")."""
     region = _region(a)
-    return key_a.startswith(key_b) or (region is not None and region == _region(b))
+    return _key(a).startswith(_key(b)) or (region is not None and region == _region(b))
 
 
 @lru_cache(maxsize=4096)
@@ -211,7 +213,7 @@ def _group(text: str, mentions: list[Mention]) -> list[Candidate]:
     for i in range(len(mentions)):
         for j in range(i):
             if mentions[i].type == mentions[j].type and keys[i] and keys[j] and (
-                    keys[j].startswith(keys[i]) or _same_place(names[i], names[j], keys[i], keys[j])):
+                    keys[j].startswith(keys[i]) or _same_place(names[i], names[j])):
                 parent[find(i)] = find(j)
     groups: dict[int, Candidate] = {}
     for i, m in enumerate(mentions):
@@ -273,14 +275,13 @@ def canonical(text: str, cand: Candidate) -> tuple[Mention, int]:
         places.setdefault(m.place(text), m)
     keys = {p: _key(p) for p in places}
     written = [m.place(text) for m in cand.mentions]
-    support = {p: sum(1 for w in written if _same_place(w, p, _key(w), keys[p])) for p in places}
+    support = {p: sum(1 for w in written if _same_place(w, p)) for p in places}
     ordered = sorted(places, key=lambda p: (-len(keys[p]), p))
     chosen = next((p for p in ordered if support[p] >= 2), min(places, key=lambda p: (len(keys[p]), p)))
     n_words = len(chosen.split())
-    ck = keys[chosen]
     best, best_len = None, -1
     for m in cand.mentions:
-        if not _same_place(m.place(text), chosen, _key(m.place(text)), ck) or len(m.place_words) < n_words:
+        if not _same_place(m.place(text), chosen) or len(m.place_words) < n_words:
             continue
         length = m.place_words[n_words - 1][1] - m.start
         if length > best_len:
