@@ -36,9 +36,6 @@ GROUP = "foreigners"
 LEDE_CHARS = 450
 #: how far before a number a find verb may stand for "N orang"
 VERB_REACH = 40
-_SEBANYAK = re.compile(r"\b(?:sebanyak|berjumlah)\s+$", re.IGNORECASE)
-_FOREIGN = re.compile(r"\b(?:asing|WNA|TKA|mancanegara|berkebangsaan|berkewarganegaraan)\b"
-                      r"|\b(?:asal|warga negara)\s+(?!Indonesia\b)[A-Z]")
 _ORIGIN = re.compile(r"\b(?:asal|berkewarganegaraan|kewarganegaraan|dari negara)\s+([A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)")
 
 
@@ -115,8 +112,8 @@ def counts_in(text: str, start: int, end: int) -> list[tuple[int, int, int, str,
         before = clause[max(0, m.start() - VERB_REACH):m.start()]
         if first_match(FOREIGNERS_FILE, "verb", before) or _any("person_after", clause[m.end():]) \
                 or _any("group_total", clause[:m.start(1)]) \
-                or (has_verb and _SEBANYAK.search(clause, 0, m.start(1)) is not None
-                    and _FOREIGN.search(clause, max(0, m.start() - 80), m.start()) is not None):
+                or (has_verb and _any("count_last", clause[:m.start(1)])
+                    and _any("foreign_marker", clause[max(0, m.start() - 80):m.start()])):
             # "memeriksa awak kapal berkebangsaan Filipina sebanyak 6 orang": the count comes last
             hits.append((m, "count-person"))
     for m, rule in sorted(hits, key=lambda h: h[0].start()):

@@ -493,8 +493,7 @@ def _drop_descriptions(found: list[tuple[int, int, str, str]]) -> list[tuple[int
     companies = any(re.match(r"(?i)(?:pt|cv|ud)\b", f[2]) for f in named)
     kinds = {f[2].split()[0].lower().rstrip(".") for f in named}
     if companies:
-        kinds |= {"perusahaan", "perusahaan-perusahaan", "pabrik", "proyek", "perkebunan", "kebun",
-                  "tambang", "smelter"}
+        kinds |= _words("company_kinds")
     nums = numbers()
     out = []
     for f in found:
