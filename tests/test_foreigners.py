@@ -207,121 +207,81 @@ def test_statistics_of_a_region_do_not_count(nlp):
     assert total(nlp, text) is None
 
 
-def test_total_checked_by_us_counts(nlp):
-    text = ('Operasi gabungan digelar di Pulau Maratua. Di dua resort petugas memeriksa delapan WNA. '
-            '"Total dua belas orang asing kami periksa," ujar Harris.')
-    assert total(nlp, text) == 12
-
-
-def test_second_count_naming_only_the_origin(nlp):
-    text = ("Operasi gabungan digelar di Kuala Tanjung. Di lokasi, tim mendapati 9 WNA asal Tiongkok dan "
-            "2 asal Jepang yang bekerja sebagai tenaga ahli.")
-    assert total(nlp, text) == 11
-
-
 @pytest.mark.parametrize("text,expected", [
-    # the rest of those checked, with no total stated before: added
-    ("Sidak digelar di PT Well Harvest. Di lokasi, petugas mendapati empat TKA asal Tiongkok yang tidak dapat "
-     "menunjukkan dokumen. Sedangkan 86 TKA lainnya memiliki izin tinggal yang masih berlaku.", 90),
-    # the rest of a larger group counted before: part of it
-    ("Operasi gabungan digelar di Tanjung Lesung. Petugas mendapati empat orang asing. Satu WNA asal Rusia bekerja "
-     "sebagai instruktur selancar. Tiga WNA lainnya tercatat sebagai wisatawan dengan dokumen yang sah.", 4),
-])
-def test_the_others_of_a_group(nlp, text, expected):
-    assert total(nlp, text) == expected
-
-
-@pytest.mark.parametrize("text,expected", [
-    # any person noun of a stated foreign origin is a foreigner ...
+    # a second count naming only the origin ('dan 2 asal Jepang')
+    ("Operasi gabungan digelar di Kuala Tanjung. Di lokasi, tim mendapati 9 WNA asal Tiongkok dan "
+     "2 asal Jepang yang bekerja sebagai tenaga ahli.", 11),
+    # any person noun of a foreign origin ('terapis asal Uzbekistan')
     ("Razia digelar di Tamansari. Di Golden Lotus Spa petugas menemukan lima terapis asal Uzbekistan.", 5),
+    # any person noun of a foreign origin ('santri warga negara Thailand')
     ("Operasi gabungan digelar di Sumenep. Tim mengunjungi pesantren dan mendapati tujuh santri warga negara "
      "Thailand.", 7),
-    # ... a thing of a foreign origin is not
+    # a thing of a foreign origin is no foreigner
     ("Operasi gabungan digelar di pelabuhan. Petugas memeriksa dua kapal asal Vietnam.", None),
-    # a lede's count with its breakdown counted once
-    ("Tujuh perempuan warga negara asing diamankan dalam razia tim gabungan pada Jumat malam. Di tempat "
-     "pertama, petugas menemukan lima terapis asal Uzbekistan. Di tempat kedua, dua terapis asal Thailand didapati.", 7),
-    # people counted by the verb that follows them
-    ("Operasi gabungan digelar di proyek. Dari 13 orang yang kami periksa, dua orang hanya mengantongi visa kunjungan.", 13),
-    # a stated total of persons
-    ("Pengawasan orang asing digelar Timpora di Nemberala. Di resort petugas memeriksa empat belas turis asing, sedangkan di Malole "
-     "Surf House tercatat sembilan orang. Jumlahnya dua puluh tiga orang.", 23),
-    # none, written with "satu pun"
+    # none, written with 'satu pun'
     ("Operasi gabungan digelar di vila. Petugas tidak menjumpai satu pun orang asing di ketiga vila tersebut.", 0),
-])
-def test_counts_round5(nlp, text, expected):
-    assert total(nlp, text) == expected
-
-
-@pytest.mark.parametrize("text,expected", [
-    # a site's own figure "tercatat"
+    # a site's own figure 'di X, tercatat N ...'
     ("Operasi gabungan digelar di Kepulauan Seribu. Di Pulau Macan, petugas mendapati enam wisatawan asing. "
      "Di Pulau Ayer, tercatat sebelas tamu asal Tiongkok dan Singapura.", 17),
-    # a breakdown naming only origins
-    ("Operasi gabungan digelar di tambang. Di lokasi tambang kami mendata empat pekerja asing, tiga asal Australia "
-     "dan satu dari Kanada.", 4),
-])
-def test_site_figures_and_origin_breakdowns(nlp, text, expected):
-    assert total(nlp, text) == expected
-
-
-@pytest.mark.parametrize("text,expected", [
-    # "Dari 13 orang ..., dua orang ...": the two are part of the thirteen
-    ("Operasi gabungan digelar di proyek. Petugas mendapati sembilan TKA asal Tiongkok. Empat pekerja asing "
-     "ditemukan mengoperasikan alat berat. Dari 13 orang yang kami periksa, dua orang hanya mengantongi visa "
-     "kunjungan.", 13),
-    # "seluruh 21 TKA" sums up the sites' figures
-    ("Operasi gabungan digelar di proyek. Tim mendapati 18 tenaga kerja asing asal Tiongkok. Di mess, petugas "
-     "menemukan tiga TKA lainnya. Hasilnya, seluruh 21 TKA tersebut memegang ITAS yang masih berlaku.", 21),
-])
-def test_stated_totals_cover_their_parts(nlp, text, expected):
-    assert total(nlp, text) == expected
-
-
-@pytest.mark.parametrize("text,expected", [
-    # a first count that the sites' counts add up to is their total
-    ("Operasi gabungan digelar di Cikarang. Tim memeriksa dokumen 27 tenaga kerja asing. Di PT Hanwoo, petugas "
-     "memeriksa 19 TKA asal Korea Selatan. Di PT Sinar Jaya, tim memeriksa delapan TKA asal Tiongkok.", 27),
-    # "Total ada N orang asing"
-    ("Operasi gabungan digelar di Tabanan. Petugas memeriksa lima WNA. Di vila kedua ditemukan tiga WNA asal Rusia. "
-     "Tim mendapati satu WNA Brasil. Total ada sembilan orang asing yang kami periksa.", 9),
-    # one checked, none at another place, one more found: no total
-    ("Operasi gabungan digelar di Situjuah. Tim melakukan pengecekan terhadap seorang warga negara asing. Di sekolah "
-     "tidak ditemukan WNA. Tim menemukan satu orang asing lain di desa.", 2),
-])
-def test_totals_by_sum(nlp, text, expected):
-    assert total(nlp, text) == expected
-
-
-@pytest.mark.parametrize("text,expected", [
-    # "dari pemeriksaan tersebut" after a larger count: a share of it
-    ("Operasi gabungan digelar di GNI. Sebanyak 120 TKA asal Tiongkok diperiksa dokumennya. Dari pemeriksaan "
-     "tersebut kami mendapati dua orang TKA menggunakan visa kunjungan.", 120),
-    # ... with nothing counted before: a finding of its own
-    ("Operasi gabungan digelar di Jagoi Babang. Tim melakukan pengecekan terhadap pelintas batas. Dari pengecekan "
-     "tersebut, tim menemukan empat warga negara Malaysia yang berbelanja di pasar perbatasan.", 4),
-])
-def test_a_share_of_those_checked(nlp, text, expected):
-    assert total(nlp, text) == expected
-
-
-@pytest.mark.parametrize("text,expected", [
-    # the offenders among those just checked at the same place are a share of them
-    ("Operasi gabungan digelar di OKI. Di kawasan pabrik PT Waringin, tim memeriksa 26 TKA. Dua TKA asal Tiongkok "
-     "ditemukan bekerja di bagian produksi padahal izin tinggalnya sebagai konsultan.", 26),
-    # ... but a count found at another place adds up
-    ("Operasi gabungan digelar di OKI. Di pabrik, tim memeriksa 26 TKA. Di perkebunan PT Sawit, dua TKA asal "
-     "Tiongkok ditemukan bekerja padahal izin tinggalnya sebagai konsultan.", 28),
-])
-def test_offenders_among_those_just_checked(nlp, text, expected):
-    assert total(nlp, text) == expected
-
-
-@pytest.mark.parametrize("text,expected", [
+    # the count written last ('awak kapal berkebangsaan Filipina sebanyak 6 orang')
     ("Operasi gabungan digelar di Sangatta. Di PT Kaltim Bara, petugas memeriksa 8 TKA asal Australia. Di jetty, tim "
      "memeriksa awak kapal tongkang berkebangsaan Filipina sebanyak 6 orang.", 14),
     # people counted last but not foreigners
     ("Operasi gabungan digelar di pelabuhan. Petugas memeriksa penumpang kapal sebanyak 300 orang.", None),
 ])
-def test_count_written_last(nlp, text, expected):
+def test_who_is_counted_and_how_the_count_is_written(nlp, text, expected):
+    assert total(nlp, text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a stated total 'N orang asing kami periksa'
+    ('Operasi gabungan digelar di Pulau Maratua. Di dua resort petugas memeriksa delapan WNA. '
+     '"Total dua belas orang asing kami periksa," ujar Harris.', 12),
+    # '86 TKA lainnya' with no larger group before: added
+    ("Sidak digelar di PT Well Harvest. Di lokasi, petugas mendapati empat TKA asal Tiongkok yang tidak dapat "
+     "menunjukkan dokumen. Sedangkan 86 TKA lainnya memiliki izin tinggal yang masih berlaku.", 90),
+    # 'tiga WNA lainnya' of a larger group counted before: part of it
+    ("Operasi gabungan digelar di Tanjung Lesung. Petugas mendapati empat orang asing. Satu WNA asal Rusia bekerja "
+     "sebagai instruktur selancar. Tiga WNA lainnya tercatat sebagai wisatawan dengan dokumen yang sah.", 4),
+    # a lede's count with its breakdown counted once
+    ("Tujuh perempuan warga negara asing diamankan dalam razia tim gabungan pada Jumat malam. Di tempat "
+     "pertama, petugas menemukan lima terapis asal Uzbekistan. Di tempat kedua, dua terapis asal Thailand didapati.", 7),
+    # 'Dari 13 orang yang kami periksa, dua orang ...': the two are part of it
+    ("Operasi gabungan digelar di proyek. Dari 13 orang yang kami periksa, dua orang hanya mengantongi visa kunjungan.", 13),
+    # 'Jumlahnya dua puluh tiga orang' sums up the sites
+    ("Pengawasan orang asing digelar Timpora di Nemberala. Di resort petugas memeriksa empat belas turis asing, sedangkan di Malole "
+     "Surf House tercatat sembilan orang. Jumlahnya dua puluh tiga orang.", 23),
+    # a breakdown naming only origins ('tiga asal Australia dan satu dari Kanada')
+    ("Operasi gabungan digelar di tambang. Di lokasi tambang kami mendata empat pekerja asing, tiga asal Australia "
+     "dan satu dari Kanada.", 4),
+    # 'Dari 13 orang ...' covers the sites' counts
+    ("Operasi gabungan digelar di proyek. Petugas mendapati sembilan TKA asal Tiongkok. Empat pekerja asing "
+     "ditemukan mengoperasikan alat berat. Dari 13 orang yang kami periksa, dua orang hanya mengantongi visa "
+     "kunjungan.", 13),
+    # 'seluruh 21 TKA tersebut' sums up the sites' figures
+    ("Operasi gabungan digelar di proyek. Tim mendapati 18 tenaga kerja asing asal Tiongkok. Di mess, petugas "
+     "menemukan tiga TKA lainnya. Hasilnya, seluruh 21 TKA tersebut memegang ITAS yang masih berlaku.", 21),
+    # a first count that the sites' counts add up to is their total
+    ("Operasi gabungan digelar di Cikarang. Tim memeriksa dokumen 27 tenaga kerja asing. Di PT Hanwoo, petugas "
+     "memeriksa 19 TKA asal Korea Selatan. Di PT Sinar Jaya, tim memeriksa delapan TKA asal Tiongkok.", 27),
+    # 'Total ada N orang asing'
+    ("Operasi gabungan digelar di Tabanan. Petugas memeriksa lima WNA. Di vila kedua ditemukan tiga WNA asal Rusia. "
+     "Tim mendapati satu WNA Brasil. Total ada sembilan orang asing yang kami periksa.", 9),
+    # one checked, none at another place, one more found: no total
+    ("Operasi gabungan digelar di Situjuah. Tim melakukan pengecekan terhadap seorang warga negara asing. Di sekolah "
+     "tidak ditemukan WNA. Tim menemukan satu orang asing lain di desa.", 2),
+    # 'dari pemeriksaan tersebut' after a larger count: a share of it
+    ("Operasi gabungan digelar di GNI. Sebanyak 120 TKA asal Tiongkok diperiksa dokumennya. Dari pemeriksaan "
+     "tersebut kami mendapati dua orang TKA menggunakan visa kunjungan.", 120),
+    # 'dari pengecekan tersebut' with nothing counted before: a finding of its own
+    ("Operasi gabungan digelar di Jagoi Babang. Tim melakukan pengecekan terhadap pelintas batas. Dari pengecekan "
+     "tersebut, tim menemukan empat warga negara Malaysia yang berbelanja di pasar perbatasan.", 4),
+    # offenders among those just checked at the same place are a share of them
+    ("Operasi gabungan digelar di OKI. Di kawasan pabrik PT Waringin, tim memeriksa 26 TKA. Dua TKA asal Tiongkok "
+     "ditemukan bekerja di bagian produksi padahal izin tinggalnya sebagai konsultan.", 26),
+    # offenders found at another place add up
+    ("Operasi gabungan digelar di OKI. Di pabrik, tim memeriksa 26 TKA. Di perkebunan PT Sawit, dua TKA asal "
+     "Tiongkok ditemukan bekerja padahal izin tinggalnya sebagai konsultan.", 28),
+])
+def test_totals_and_their_parts(nlp, text, expected):
     assert total(nlp, text) == expected
