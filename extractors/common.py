@@ -12,10 +12,12 @@ Conventions every component follows (``pipeline.extract`` reads them back):
 """
 from __future__ import annotations
 
+import threading
 from datetime import date
 from functools import lru_cache
 from typing import Optional
 
+import ahocorasick
 from spacy.tokens import Doc, Span
 
 FLAGS_KEY = "timpora.flags"
@@ -238,14 +240,26 @@ class Haystack:
         """Every start of ``s`` in the text (in the lower-cased text when ``ci``), overlapping ones too."""
         cache = self._pos_low if ci else self._pos
         found = cache.get(s)
-        if found is None:
+        if found is not None:
+            return found
+        covered = cache.get(_SCANNED)
+        if covered is None:               # the first literal asked of this text: find them all
+            covered = _LITERALS.scan(self.low if ci else self.text, cache)
+            found = cache.get(s)
+            if found is not None:
+                return found
+        if s in covered:
+            found = ()                    # the scan looked for it and did not find it
+        else:
+            _LITERALS.add(s)              # found with the others in one pass from the next text on
             source = self.low if ci else self.text
             out = []
             i = source.find(s)
             while i >= 0:
                 out.append(i)
                 i = source.find(s, i + 1)
-            found = cache[s] = tuple(out)
+            found = tuple(out)
+        cache[s] = found
         return found
 
     def remember(self, key: str, make):
@@ -264,7 +278,7 @@ class Haystack:
         if seen is None:
             seen = False
             for s, ci in found:       # a loop, not any(...): no generator per guard
-                if s in (self.low if ci else self.text):
+                if self.positions(s, ci):
                     seen = True
                     break
             self._seen[found] = seen
@@ -287,6 +301,64 @@ class Haystack:
             elif self.text.find(s, start, end) >= 0:
                 return True
         return False
+
+
+#: ``Haystack.positions`` keeps under this key the literals its one-pass scan looked for
+_SCANNED = object()
+
+
+class _LiteralScanner:
+    """Every literal ``Haystack.positions`` has been asked for, found in a text in one pass.
+
+    The components ask a text for the positions of about 300 literals (the prefixes of their
+    patterns, the words of their guards); one ``str.find`` loop per literal reads the text
+    300 times. An Aho-Corasick automaton over all of them (``pyahocorasick``, in C) finds
+    every occurrence of every literal, overlapping ones too, in one reading: the same
+    positions, about a tenth of the time. A literal seen for the first time is found with
+    ``str.find`` and joins the automaton, which is rebuilt before the next text's scan."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._known: set[str] = set()
+        self._built: tuple = (None, frozenset())      # (automaton, the literals it holds)
+
+    def add(self, s: str) -> None:
+        if s and s not in self._known:
+            with self._lock:
+                self._known.add(s)
+
+    def _current(self) -> tuple:
+        built = self._built
+        if len(built[1]) != len(self._known):
+            with self._lock:
+                built = self._built
+                if len(built[1]) != len(self._known):
+                    automaton = ahocorasick.Automaton()
+                    for s in self._known:
+                        automaton.add_word(s, s)
+                    automaton.make_automaton()
+                    built = self._built = (automaton, frozenset(self._known))
+        return built
+
+    def scan(self, source: str, cache: dict) -> frozenset:
+        """Put the positions of every known literal found in ``source`` into ``cache`` and
+        return the literals looked for (those not in ``cache`` are not in ``source``)."""
+        automaton, covered = self._current()
+        if automaton is not None and covered:
+            hits: dict[str, list[int]] = {}
+            for end, s in automaton.iter(source):
+                at = hits.get(s)
+                if at is None:
+                    hits[s] = [end - len(s) + 1]
+                else:
+                    at.append(end - len(s) + 1)
+            for s, at in hits.items():
+                cache.setdefault(s, tuple(at))
+        cache[_SCANNED] = covered
+        return covered
+
+
+_LITERALS = _LiteralScanner()
 
 
 #: the haystack ``doc_haystack`` gave last (a one-element list: read and replaced whole)
