@@ -21,7 +21,8 @@ from typing import Optional
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import add_flag, char_span, doc_text, finditer, haystack, search
+from extractors.common import (_sre_c, _sre_p, add_flag, char_span, doc_text, finditer, haystack, prefixes,
+                               search)
 from extractors.data import load_jsonl
 from models.record import FLAG_NOT_A_REPORT
 
@@ -73,6 +74,131 @@ def _config():
     return cues, discounts, relevance
 
 
+# ---------------------------------------------------------------------- one scan for all cues
+#
+# Scanned one by one, the ~35 cue and relevance patterns cost ~150 literal look-ups
+# (``finditer`` finds each pattern's literal prefixes) and as many Python calls per
+# report. Almost all of them are ``\b(?:word|word...)...``: every match starts at a word
+# boundary with one of the pattern's prefixes (``common.prefixes``). One regex ``\b`` +
+# (a trie of all these prefixes) finds, in one pass over the lower-cased text, every
+# boundary position where one of them starts; ``rx.match`` at those positions (in order,
+# skipping those inside the pattern's previous match, as ``common.finditer`` does) gives
+# exactly the matches of ``rx.finditer``: a position it leaves out is one where
+# ``rx.match`` fails (no prefix there, or no boundary, which the pattern asserts too).
+#
+# The scan does not report overlapping literals; that loses nothing because every prefix
+# it looks for is made of ASCII word characters, so no boundary (hence no other position
+# worth trying) lies inside a literal it matched. A pattern that does not fit (no
+# prefixes, a prefix with another character, no leading ``\b``, other flags) is scanned
+# on its own as before. The scan uses the cues' own flags (ASCII, case-sensitive over the
+# lower-cased text), so its ``\b`` and literals mean what the cues' do, whatever the text
+# holds (the non-ASCII case-folding caveats of ``common`` concern IGNORECASE patterns).
+
+_WORD_LITERAL = re.compile(r"[0-9a-z_]+")
+
+
+def _leading_boundary(items) -> bool:
+    r"""Whether every match of the parsed sequence asserts ``\b`` at its start (look-behinds,
+    zero-width, may come first)."""
+    for op, av in items:
+        if op in (_sre_c.ASSERT, _sre_c.ASSERT_NOT) and av[0] < 0:
+            continue
+        if op is _sre_c.AT:
+            return av is _sre_c.AT_BOUNDARY
+        if op is _sre_c.SUBPATTERN:
+            return _leading_boundary(av[3])
+        if op is _sre_c.BRANCH:
+            return all(_leading_boundary(alt) for alt in av[1])
+        return False
+    return False
+
+
+def _scannable(rx: re.Pattern) -> Optional[tuple[str, ...]]:
+    """The literal prefixes of ``rx`` when its matches can be found from the shared scan, else None."""
+    if _sre_p is None or rx.flags != _compile("x").flags:
+        return None
+    found = prefixes(rx)
+    if found is None or any(ci or not _WORD_LITERAL.fullmatch(lit) for lit, ci in found):
+        return None
+    try:
+        if not _leading_boundary(_sre_p.parse(rx.pattern, rx.flags & ~re.UNICODE)):
+            return None
+    except Exception:
+        return None
+    return tuple(lit for lit, _ in found)
+
+
+@dataclass
+class _Scan:
+    """The shared scan of the patterns ``rxs`` (cues, then relevance patterns)."""
+    finder: Optional[re.Pattern]        # \b + trie of the prefixes; its match is the longest one
+    table: dict                         # literal matched -> indexes of the patterns it may start
+    scanned: tuple[bool, ...]           # pattern i is found from the scan (else on its own)
+
+
+def _trie(words) -> str:
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        alts = [re.escape(ch) + emit(node[ch]) for ch in sorted(k for k in node if k)]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body     # greedy: the longest literal
+
+    return emit(trie)
+
+
+@lru_cache(maxsize=1)
+def _scan_plan() -> _Scan:
+    cues, _discounts, relevance = _config()
+    rxs = [c.pattern for c in cues] + [rx for _label, rx in relevance]
+    lits: dict[str, set[int]] = {}
+    scanned = []
+    for i, rx in enumerate(rxs):
+        found = _scannable(rx)
+        scanned.append(found is not None)
+        for lit in found or ():
+            lits.setdefault(lit, set()).add(i)
+    if not lits:
+        return _Scan(None, {}, tuple(scanned))
+    # the scan reports the longest literal at a position: it starts the patterns of every
+    # literal that is a prefix of it
+    table = {lit: tuple(sorted({i for other, its in lits.items() if lit.startswith(other) for i in its}))
+             for lit in lits}
+    return _Scan(re.compile(r"\b" + _trie(lits), _compile("x").flags), table, tuple(scanned))
+
+
+def _starts(plan: _Scan, text: str, n: int) -> list[list[int]]:
+    """For each of the ``n`` patterns, the positions where a match of it may start (ascending)."""
+    at: list[list[int]] = [[] for _ in range(n)]
+    if plan.finder is not None:
+        table = plan.table
+        for m in plan.finder.finditer(text):
+            pos = m.start()
+            for i in table[m.group()]:
+                at[i].append(pos)
+    return at
+
+
+def _matches_from(rx: re.Pattern, text: str, positions: list[int]):
+    """The matches of ``rx.finditer(text)``, given every position where one may start."""
+    match = rx.match
+    last_end = -1
+    for pos in positions:
+        if pos < last_end:
+            continue
+        m = match(text, pos)
+        if m is not None:
+            last_end = m.end()
+            yield m
+
+
 def _context_before(text: str, start: int) -> str:
     window = text[max(0, start - 80):start]
     parts = _SENT_START.split(window)
@@ -85,15 +211,28 @@ def score(text: str) -> KindScore:
     # the doc's lower-cased text when it keeps the offsets (it shares literal positions found there)
     hay = hay.lowered() if len(hay.low) == len(text) else haystack(_lower(text))
     text = hay.text
+    plan = _scan_plan()
+    scanned = plan.scanned
+    starts = _starts(plan, text, len(scanned))
     result = KindScore()
-    for label, rx in relevance:
-        result.relevant[label] = result.relevant.get(label, False) or (
-            hay.may_scan(rx) and search(rx, hay) is not None)
-    for cue in cues:
-        if not hay.may_scan(cue.pattern):
+    n_cues = len(cues)
+    for j, (label, rx) in enumerate(relevance):
+        if result.relevant.get(label, False):
+            continue
+        if scanned[n_cues + j]:
+            found = next(_matches_from(rx, text, starts[n_cues + j]), None) is not None
+        else:
+            found = hay.may_scan(rx) and search(rx, hay) is not None
+        result.relevant[label] = found
+    for i, cue in enumerate(cues):
+        if scanned[i]:
+            matches = _matches_from(cue.pattern, text, starts[i])
+        elif hay.may_scan(cue.pattern):
+            matches = finditer(cue.pattern, hay)
+        else:
             continue
         counted = 0
-        for m in finditer(cue.pattern, hay):
+        for m in matches:
             factor = 2.0 if m.start() < LEAD_CHARS else 1.0
             before = _context_before(text, m.start())
             for rx, f in discounts:
@@ -146,6 +285,7 @@ def classify_doc(doc: Doc, text: Optional[str] = None) -> tuple[str, KindScore]:
 class KindClassifier:
     def __init__(self, nlp: Language, name: str = "timpora_kind"):
         self.name = name
+        _scan_plan()    # built with the pipeline, not on the first report
 
     def __call__(self, doc: Doc) -> Doc:
         kind, s = classify_doc(doc)

@@ -174,3 +174,22 @@ def test_inspecting_ships_is_an_operation_and_a_target_is_a_plan():
 ])
 def test_plans_after_a_meeting(text, expected):
     assert classify(text)[0] == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["rapat", "rakortek", "operasi", "gabungan", "tim", "pora", "(pora)", "timpora",
+                                 "beroperasi", "pengawasan", "dilakukan", "usai", "razia", "desa", "binaan",
+                                 "akan", "untuk", "İ", "ı", "K", "_", "-", ".", ",", "\n", " ", "  ", "x9",
+                                 "Rapat", "OPERASI", "wawancara", "dilanjutkan", "dengan"]), max_size=40))
+def test_the_shared_scan_finds_what_each_pattern_finds(words):
+    """``score`` finds the cues' matches from one scan: the same as each pattern's own ``finditer``."""
+    from extractors.kind import _config, _matches_from, _scan_plan, _starts
+
+    cues, _, relevance = _config()
+    text = "".join(words).lower()
+    plan = _scan_plan()
+    rxs = [c.pattern for c in cues] + [rx for _, rx in relevance]
+    starts = _starts(plan, text, len(rxs))
+    for i, rx in enumerate(rxs):
+        if plan.scanned[i]:
+            assert [m.span() for m in _matches_from(rx, text, starts[i])] == [m.span() for m in rx.finditer(text)]
