@@ -22,7 +22,8 @@ from typing import Iterator, Optional
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import _EXOTIC, _sre_c, _sre_p, char_span, doc_text, finditer, guard, haystack
+from extractors.common import (_EXOTIC, _MIN_GUARD, _required, _sre_c, _sre_p, char_span, doc_text, finditer, guard,
+                               haystack)
 from extractors.data import load_jsonl, load_tsv
 
 GROUP = "findings"
@@ -183,7 +184,7 @@ class _Alternatives:
     a tie; an alternative whose literals are absent from a text cannot match it and is not
     tried, so a clause costs a few substring tests instead of a scan by every pattern."""
 
-    __slots__ = ("ids", "alts", "always", "ci_lits", "cs_lits")
+    __slots__ = ("ids", "alts", "always", "ci_lits", "cs_lits", "needs")
 
     def __init__(self, name: str, kind: str, window: bool = False) -> None:
         rows = _rows(name, kind)
@@ -192,6 +193,7 @@ class _Alternatives:
         always: list[int] = []
         ci: dict[str, list[int]] = {}
         cs: dict[str, list[int]] = {}
+        needs: dict[int, tuple[tuple[tuple[str, bool], ...], ...]] = {}
         for n, r in enumerate(rows):
             flags = 0 if r.get("case") else re.IGNORECASE
             for body in _top_alternatives(expand(r["pattern"])):
@@ -204,7 +206,12 @@ class _Alternatives:
                     continue
                 for lit, lit_ci in found:
                     (ci if lit_ci else cs).setdefault(lit, []).append(k)
+                # (a set holding all of ``found`` adds nothing: ``found`` is checked first)
+                more = tuple(tuple(g) for g in _part_guards(rx, window) if not found <= g)
+                if more:
+                    needs[k] = more
         self.alts = tuple(alts)
+        self.needs = needs
         self.always = tuple(always)
         self.ci_lits = _literal_finder(ci)
         self.cs_lits = _literal_finder(cs)
@@ -221,7 +228,10 @@ class _Alternatives:
                 rx, table = finder
                 for lit in set(rx.findall(source)):
                     active.update(table[lit])
-        return sorted(active)
+        needs = self.needs
+        if not needs:
+            return sorted(active)
+        return [k for k in sorted(active) if k not in needs or _has_all(needs[k], text, low)]
 
     def may_match(self, text: str, low: Optional[str] = None) -> bool:
         """False only when no alternative can match ``text`` (``window=True``: or a window of
@@ -242,6 +252,49 @@ class _Alternatives:
         if best is None:
             return None
         return self.ids[best_n], best
+
+
+def _part_guards(rx: re.Pattern, window: bool = False) -> list[frozenset]:
+    """Literal sets of which every match of ``rx`` contains one each: ``common.guard`` keeps
+    the best of them only (``{NUM} {UNIT} ... (diperiksa|didata|kami|tim|petugas)`` is guarded
+    by its last words alone), this gives one per part of its top-level sequence (a run of
+    literal characters is one part), as ``common._required`` derives it for that part alone.
+    Every match of a sequence matches each of its parts in turn, so a text lacking all of one
+    set's literals cannot match: ``candidates`` then leaves the alternative out."""
+    if _sre_p is None or rx.flags & (re.LOCALE | re.VERBOSE):
+        return []
+    try:
+        items = list(_sre_p.parse(rx.pattern, rx.flags & ~re.UNICODE))
+    except Exception:
+        return []
+    parts, run = [], []
+    for item in items:
+        if item[0] is _sre_c.LITERAL and item[1] < 128:
+            run.append(item)
+            continue
+        if run:
+            parts.append(run)
+            run = []
+        parts.append([item])
+    if run:
+        parts.append(run)
+    out = []
+    for part in parts:
+        found = _required(part, bool(rx.flags & re.IGNORECASE), not window)
+        if found is not None and min(len(s) for s, _ in found) >= _MIN_GUARD and found not in out:
+            out.append(found)
+    return out
+
+
+def _has_all(groups, text: str, low: str) -> bool:
+    """Whether ``text`` (``low`` lower-cased) holds a literal of each of ``groups``."""
+    for group in groups:
+        for lit, ci in group:
+            if lit in (low if ci else text):
+                break
+        else:
+            return False
+    return True
 
 
 def _literal_finder(lits: dict[str, list[int]]):

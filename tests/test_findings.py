@@ -261,3 +261,21 @@ def test_round6_clauses(nlp, text, expected):
 ])
 def test_summons_to_come_are_no_findings(nlp, text):
     assert findings(nlp, text) == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(["tiga", "3", "WNA", "warga negara asing", "diperiksa", "tim", "kami", "tidak",
+                                 "ditemukan", "dibawa", "ke", "kantor", "izin tinggal", "berlaku", " ", ", ", ".",
+                                 "İ", "K", "agar", "akan", "seorang", "asal", "Tiongkok", "didata", "memeriksa"]),
+                max_size=30))
+def test_first_match_is_the_combined_patterns_leftmost_match(words):
+    """``first_match`` leaves out alternatives a text cannot match (by each part's words): it
+    still finds what the patterns' one alternation finds."""
+    from extractors.findings import FINDINGS_FILE, FOREIGNERS_FILE, combined, first_match
+
+    text = " ".join(words)
+    for name, kind in ((FINDINGS_FILE, "cue"), (FINDINGS_FILE, "block"), (FOREIGNERS_FILE, "verb")):
+        rx, ids = combined(name, kind)
+        m = rx.search(text)
+        got = first_match(name, kind, text)
+        assert (got and (got[0], got[1].span())) == (m and (ids[int(m.lastgroup[1:])], m.span()))
