@@ -27,9 +27,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors.agencies import UNKNOWN as UNKNOWN_AGENCY
-from extractors.common import char_span, finditer, haystack
+from extractors.common import _matches_at, char_span, finditer, haystack, prefixes
 from extractors.data import load_jsonl
-from extractors.findings import (doc_text, MAX_CHARS, clauses, combined, compiled, first_match, warm,
+from extractors.findings import (doc_text, MAX_CHARS, _top_alternatives, clauses, combined, compiled, first_match, warm,
                                  is_headline, numbers, operation_context, sentence_list)
 
 GROUP = "sites"
@@ -381,6 +381,40 @@ def _key(text: str) -> tuple[str, ...]:
     return tuple(re.sub(r"[^0-9a-z]+", " ", text.lower()).replace(" pt ", " ").split())
 
 
+@lru_cache(maxsize=None)
+def _branch_prefixes(rx: re.Pattern) -> Optional[tuple[tuple[str, bool], ...]]:
+    """The literals every match of ``rx`` starts with, found per top-level alternative.
+
+    ``common.prefixes`` reads them only where a look-behind leads the whole pattern, not one
+    alternative (``\\b(?:mendatangi|...)\\b|(?<!yang\\s)\\b(?:didatangi|...)``); compiled
+    alone, each alternative gives its own. A match of ``rx`` is one of an alternative's
+    starting at the same position, so it starts with one of them. None when one is unknown."""
+    if prefixes(rx) is not None:
+        return None
+    found: set[tuple[str, bool]] = set()
+    for body in _top_alternatives(rx.pattern):
+        try:
+            own = prefixes(re.compile(body, rx.flags))
+        except re.error:
+            return None
+        if own is None:
+            return None
+        found.update(own)
+    return tuple(sorted(found))
+
+
+def _cue_matches(rx: re.Pattern, hay):
+    """``finditer(rx, hay)`` (the matches of ``rx.finditer(hay.text)``), also trying ``rx``
+    only where a literal it starts with occurs when those are known per alternative only:
+    the same positions and conditions as ``common.finditer`` (no character whose case
+    folding is unusual; offsets kept by lower-casing), ``rx.match`` at each in order."""
+    found = _branch_prefixes(rx)
+    if found is None or hay.exotic or (len(hay.low) != len(hay.text) and any(ci for _, ci in found)):
+        return finditer(rx, hay) if hay.may_scan(rx) else iter(())
+    at = sorted(set().union(*(hay.positions(s, ci) for s, ci in found)))
+    return _matches_at(rx.match, hay.text, at) if at else iter(())
+
+
 def find_sites(text: str, venue: tuple[str, ...] = ()) -> list[tuple[int, int, str, str]]:
     """(start, end, name, rule id) of the sites of ``text`` (no operation check)."""
     text = text[:MAX_CHARS]
@@ -412,9 +446,7 @@ def find_sites(text: str, venue: tuple[str, ...] = ()) -> list[tuple[int, int, s
     bounds_cache: dict[int, list[tuple[int, int]]] = {}
     hay = haystack(text)
     for rid, rx in compiled(SITES_FILE, "cue"):
-        if not hay.may_scan(rx):
-            continue
-        for m in finditer(rx, hay):
+        for m in _cue_matches(rx, hay):
             k = bisect_right(starts, m.start()) - 1
             if k < 0:
                 continue
@@ -581,6 +613,8 @@ class SitesComponent:
         self.name = name
         warm(SITES_FILE)
         warm(FINDINGS_FILE)
+        for _rid, rx in compiled(SITES_FILE, "cue"):
+            _branch_prefixes(rx)
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
