@@ -19,6 +19,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Iterator, Optional
 
+import ahocorasick
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -225,9 +226,8 @@ class _Alternatives:
         active = set(self.always)
         for finder, source in ((self.ci_lits, low), (self.cs_lits, text)):
             if finder is not None:
-                rx, table = finder
-                for lit in set(rx.findall(source)):
-                    active.update(table[lit])
+                for _, ks in finder.iter(source):
+                    active.update(ks)
         needs = self.needs
         if not needs:
             return sorted(active)
@@ -298,31 +298,16 @@ def _has_all(groups, text: str, low: str) -> bool:
 
 
 def _literal_finder(lits: dict[str, list[int]]):
-    """(regex, table) finding the literals of ``lits`` in a text in one scan: at each position
-    the regex (a trie of the literals, tried longest first) reads the longest literal that
-    starts there; every literal that starts there is a prefix of it, so ``table`` maps it to
-    the alternatives of all its prefixes that are literals. None without literals."""
+    """An Aho-Corasick automaton finding every literal of ``lits`` in a text in one pass
+    (overlapping and nested ones too); its value for a literal is the tuple of alternatives
+    that literal guards. None without literals."""
     if not lits:
         return None
-    trie: dict = {}
-    for lit in lits:
-        node = trie
-        for ch in lit:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:
-        alts = [re.escape(ch) + emit(node[ch]) for ch in sorted(k for k in node if k)]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    table = {}
-    for lit in lits:
-        ks = {k for other, others in lits.items() if lit.startswith(other) for k in others}
-        table[lit] = tuple(sorted(ks))
-    return re.compile("(?=(" + emit(trie) + "))"), table
+    automaton = ahocorasick.Automaton()
+    for lit, ks in lits.items():
+        automaton.add_word(lit, tuple(ks))
+    automaton.make_automaton()
+    return automaton
 
 
 @lru_cache(maxsize=None)
