@@ -500,6 +500,11 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _blocked(clause: str) -> bool:
+    """A condition, a wish, a plan, statistics ...: no finding, whatever its cue."""
+    return bool(first_match(FINDINGS_FILE, "block", clause) or first_match(FINDINGS_FILE, "statistics", clause))
+
+
 def _split_long(text: str, start: int, end: int, rule: str) -> list[tuple[int, int, str]]:
     """A run longer than ``LONG_RUN`` words is cut at its commas into its finding pieces."""
     if len(text[start:end].split()) <= LONG_RUN:
@@ -508,7 +513,7 @@ def _split_long(text: str, start: int, end: int, rule: str) -> list[tuple[int, i
     for m in list(re.finditer(r",\s+", text[start:end])) + [None]:
         stop = start + m.start() if m else end
         cue = first_match(FINDINGS_FILE, "cue", text[pos:stop])
-        if cue and not first_match(FINDINGS_FILE, "block", text[pos:stop]):
+        if cue and not _blocked(text[pos:stop]):
             out.append((pos, stop, cue[0]))
         if m:
             pos = start + m.end()
@@ -528,17 +533,27 @@ def _separate(text: str, prev_end: int, start: int) -> bool:
 def finding_clauses(text: str) -> list[tuple[int, int, str]]:
     """(start, end, rule id) of the finding clauses of ``text`` (no operation check)."""
     out: list[tuple[int, int, str]] = []
+    statistics = False          # the sentence before gave statistics
     for s_start, s_end in sentence_list(text[:MAX_CHARS]):
         sentence = text[s_start:s_end]
         if is_headline(sentence):
             continue
         run: Optional[list] = None
+        share = statistics      # its first clause may be a share of them ("Dua di antaranya ...")
+        statistics = False
         for c_start, c_end in clauses(text, s_start, s_end):
             clause = text[c_start:c_end]
             if run is not None and _separate(text, run[1], c_start):
                 out.append((run[0], run[1], run[2]))
                 run = None
             cue = first_match(FINDINGS_FILE, "cue", clause)
+            if share and first_match(FINDINGS_FILE, "statistics_share", clause):
+                statistics = True
+                cue = None
+            elif first_match(FINDINGS_FILE, "statistics", clause):
+                statistics = True
+                cue = None
+            share = False
             if cue and not first_match(FINDINGS_FILE, "block", clause):
                 if run is None:
                     run = [c_start, c_end, cue[0]]

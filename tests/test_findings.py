@@ -279,3 +279,29 @@ def test_first_match_is_the_combined_patterns_leftmost_match(words):
         m = rx.search(text)
         got = first_match(name, kind, text)
         assert (got and (got[0], got[1].span())) == (m and (ids[int(m.lastgroup[1:])], m.span()))
+
+
+@pytest.mark.parametrize("text", [
+    # figures over a period or from a register, and a share of them in the next sentence
+    "Operasi gabungan digelar Senin. Sepanjang periode yang sama, imigrasi telah mendeportasi 41 orang asing.",
+    "Operasi gabungan digelar Senin. Selama periode Januari hingga Juni, 12 WNA diamankan karena overstay.",
+    "Operasi gabungan digelar Senin. Ia memaparkan bahwa saat ini terdapat 64 orang asing pemegang izin tinggal.",
+    "Operasi gabungan digelar Senin. Sepanjang tahun 2024 kantornya mencatat 74 orang asing. "
+    "Dua orang di antaranya dikenakan tindakan administratif karena izin tinggalnya habis.",
+    "Operasi gabungan digelar Senin. Tercatat 30 TKA bekerja di kabupaten itu. "
+    "Sebagian besar di antaranya ditemukan bekerja tanpa izin.",
+])
+def test_statistics_and_their_shares_are_not_findings(nlp, text):
+    assert findings(nlp, text) == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a share of what the operation itself checked stays a finding
+    ("Operasi gabungan digelar Senin. Petugas memeriksa 26 TKA. Dua di antaranya tidak memiliki izin tinggal.",
+     ["Petugas memeriksa 26 TKA", "Dua di antaranya tidak memiliki izin tinggal"]),
+    # the operation's own period is no statistics
+    ("Razia digelar dua hari. Selama periode operasi, petugas menemukan 4 WNA tanpa paspor.",
+     ["Selama periode operasi, petugas menemukan 4 WNA tanpa paspor"]),
+])
+def test_shares_of_checks_and_the_operation_period_stay_findings(nlp, text, expected):
+    assert findings(nlp, text) == expected
