@@ -33,7 +33,8 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from extractors import data, gazetteer
-from extractors.common import char_span, doc_text, finditer, haystack, search
+from extractors.common import char_span, doc_text, finditer, guard, haystack, search
+from extractors.gates import LiteralGate
 
 GROUP = "agencies"
 UNKNOWN = "UNKNOWN"
@@ -69,6 +70,13 @@ MAX_CHARS = 200_000
 #: how far back a sentence is read, and the window of the rules that end at the mention
 MAX_SENTENCE = 400
 NEAR = 120
+
+#: the context rules read on the words right before a mention, in the order they are tried
+NEAR_RULES = ("ctx:issuer", "ctx:report-to", "ctx:request", "ctx:territory", "ctx:target",
+              "ctx:custody", "ctx:building")
+#: those read on the sentence before it
+SENTENCE_RULES = ("ctx:hypothetical", "ctx:examples", "ctx:speech-content", "ctx:surroundings",
+                  "ctx:future", "ctx:positive")
 
 STRONG = ("ctx:issuer", "ctx:report-to", "ctx:request", "ctx:territory", "ctx:via",
           "ctx:hypothetical", "ctx:target", "ctx:custody", "ctx:building", "line")
@@ -124,6 +132,15 @@ class AgencyRecognizer:
                       for r in self.patterns if r.get("kind") == "level"]
         # context rules marked "i" are applied to lower-cased text (much faster than re.I)
         self.ctx = {r["id"]: re.compile(r["regex"]) for r in self.patterns if r.get("kind") == "context"}
+        # which of the window rules can match before a mention, told by one pass over the
+        # window for their literal words (``gates``): the others' searches would find nothing
+        self._window_rules = NEAR_RULES + SENTENCE_RULES
+        self._gate = LiteralGate(self.ctx[rule] for rule in self._window_rules)
+        self._bit = {rule: 1 << i for i, rule in enumerate(self._window_rules)}
+        #: words one of which a "melalui" tail contains (None: always tried)
+        via_words = guard(self.ctx["ctx:via"], window=True)
+        self._via_words = (None if via_words is None or any(ci for _, ci in via_words)
+                           else tuple(w for w, _ in via_words))
         self._via_keeps = frozenset(next(r for r in self.patterns if r["id"] == "ctx:via").get("keep_codes", ()))
         self.service = {c for r in self.patterns if r.get("kind") == "service" for c in r["codes"]}
         self.parents = {(child, parent) for r in self.patterns if r.get("kind") == "hierarchy"
@@ -282,6 +299,7 @@ class AgencyRecognizer:
         # a parent acting through its unit: the whole chain before "melalui"
         for m in reversed(mentions):
             if (m.excluded is None and m.code not in self._via_keeps
+                    and self._may_via(text, m.span_end, m.span_end + 120)
                     and self.ctx["ctx:via"].match(text, m.span_end, m.span_end + 120)):
                 node: Optional[Mention] = m
                 while node is not None:
@@ -295,36 +313,50 @@ class AgencyRecognizer:
             return "line"
         sent_start = max(ctx.sentence_start(start, line_start), start - MAX_SENTENCE)
         before = text[sent_start:start].lower()
-        near = before[-NEAR:]
+        near_from = max(0, len(before) - NEAR)
+        near = before[near_from:]
+        # a rule is searched only where its words occur (in ``near`` for the rules read there):
+        # the others cannot match, so the first rule found is the one searching all would find
+        may, may_near = self._gate.scan(before, near_from)
+        bit = self._bit
         ctx_rx = self.ctx
-        for rule in ("ctx:issuer", "ctx:report-to", "ctx:request", "ctx:territory", "ctx:target",
-                     "ctx:custody", "ctx:building"):
-            if ctx_rx[rule].search(near):
+        for rule in NEAR_RULES:
+            if may_near & bit[rule] and ctx_rx[rule].search(near):
                 return rule
-        if ctx_rx["ctx:hypothetical"].search(before):
+        if may & bit["ctx:hypothetical"] and ctx_rx["ctx:hypothetical"].search(before):
             return "ctx:hypothetical"
         # weak contexts: count only after a participation cue
         weak: list[tuple[str, int]] = []
         quote = ctx.quote_start(start)
         if quote is not None:
             weak.append(("quote", max(quote, sent_start) - sent_start))
-        if ctx_rx["ctx:examples"].search(before):
+        if may & bit["ctx:examples"] and ctx_rx["ctx:examples"].search(before):
             weak.append(("ctx:examples", 0))
         speech = None
-        for speech in ctx_rx["ctx:speech-content"].finditer(before):
-            pass
+        if may & bit["ctx:speech-content"]:
+            for speech in ctx_rx["ctx:speech-content"].finditer(before):
+                pass
         if speech is not None:
             weak.append(("ctx:speech-content", speech.end()))
-        if ctx_rx["ctx:surroundings"].search(near):
+        if may_near & bit["ctx:surroundings"] and ctx_rx["ctx:surroundings"].search(near):
             weak.append(("ctx:surroundings", 0))
         if not weak:
             return None
-        if ctx_rx["ctx:future"].search(before):
+        if may & bit["ctx:future"] and ctx_rx["ctx:future"].search(before):
             return weak[0][0]
+        # (a cue's words anywhere in ``before`` is a superset of its words after ``from_``)
+        positive = bool(may & bit["ctx:positive"])
         for reason, from_ in weak:
-            if not ctx_rx["ctx:positive"].search(before, from_):
+            if not (positive and ctx_rx["ctx:positive"].search(before, from_)):
                 return reason
         return None
+
+    def _may_via(self, text: str, start: int, end: int) -> bool:
+        """False only when ``ctx:via`` cannot match in ``text[start:end]``: it has none of
+        the pattern's words (which the match itself contains, not a look-behind)."""
+        if self._via_words is None:
+            return True
+        return any(text.find(w, start, end) >= 0 for w in self._via_words)
 
     def _line_rule(self, line: str, in_header: bool = False) -> bool:
         low = line[:200].lower()
