@@ -34,7 +34,7 @@ from spacy.tokens import Doc
 
 from extractors import data, gazetteer
 from extractors.common import char_span, doc_text, finditer, guard, haystack, search
-from extractors.gates import LiteralGate
+from extractors.gates import Caseless, LiteralGate
 
 GROUP = "agencies"
 UNKNOWN = "UNKNOWN"
@@ -121,9 +121,13 @@ class AgencyRecognizer:
                 key = "EXPAND:" + row["id"]
                 self.expansions[key] = row
                 self.lower.add(key, [nlp.make_doc(p) for p in row["phrases"]])
+        #: matcher key (its hash, as the matchers give it) -> (expand row or None, code, title, weak)
+        self._by_hash = {nlp.vocab.strings.add(key): (None, *value) for key, value in self.keys.items()}
+        self._by_hash.update((nlp.vocab.strings.add(key), (row, "", False, False))
+                             for key, row in self.expansions.items())
         #: (pattern row, regex, not_after, not_before) of the regex-found mentions
         self.regexes = [(row, re.compile(row["regex"], _flags(row.get("flags", ""))),
-                         re.compile(row["not_after"], re.I) if row.get("not_after") else None,
+                         Caseless(re.compile(row["not_after"], re.I)) if row.get("not_after") else None,
                          re.compile(row["not_before"]) if row.get("not_before") else None)
                         for row in self.patterns if row.get("kind") == "mention"]
         self.unknown = [re.compile(r["regex"], _flags(r.get("flags", "")))
@@ -199,16 +203,17 @@ class AgencyRecognizer:
 
     def _find(self, doc: Doc, text: str) -> list[Mention]:
         found: list[Mention] = []
+        by_hash = self._by_hash
         for matcher in (self.lower, self.orth):
             for key_id, start, end in matcher(doc):
-                key = doc.vocab.strings[key_id]
-                s, e = doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
+                last = doc[end - 1]
+                s, e = doc[start].idx, last.idx + len(last)
                 if e > len(text):       # beyond MAX_CHARS
                     continue
-                if key in self.expansions:
-                    found.append(Mention(s, e, "", self.expansions[key]["id"], expand=self.expansions[key]))
+                expand, code, title, weak = by_hash[key_id]
+                if expand is not None:
+                    found.append(Mention(s, e, "", expand["id"], expand=expand))
                     continue
-                code, title, weak = self.keys[key]
                 found.append(Mention(s, e, code, f"gaz:{code}", title=title, weak=weak))
         hay = haystack(text)
         for row, rx, not_after, not_before in self.regexes:

@@ -117,3 +117,46 @@ class LiteralGate:
                 if end - n + 1 >= tail_from:
                     tail |= bits
         return anywhere, tail
+
+
+# ---------------------------------------------------------------------- caseless searches
+#
+# ``re`` is slow with IGNORECASE alternations of words (it cannot skip an alternative by its
+# first letter). A pattern written in ASCII lower case finds the same matches at the same
+# offsets case-sensitively in the lower-cased string, as long as the string has none of the
+# few characters IGNORECASE equates with an ASCII letter (``İ``, ``ı``, ``ſ``, the Kelvin
+# sign): every other character either has no case, or lowers to the letter IGNORECASE
+# compares it with, one character for one.
+
+#: non-ASCII characters that ``(?i)[a-z]`` matches (as ``common._EXOTIC``)
+EXOTIC = frozenset(c for c in map(chr, range(0x80, 0x10000)) if re.match(r"(?i)[a-z]", c))
+
+
+class Caseless:
+    """``rx.search`` / ``rx.match`` for a case-insensitive ``rx``, run case-sensitively on
+    the lower-cased string when that finds the same (see above)."""
+
+    __slots__ = ("rx", "twin")
+
+    def __init__(self, rx: re.Pattern) -> None:
+        self.rx = rx
+        p = rx.pattern
+        # the twin needs a pattern that lower-casing leaves as it is (ASCII, no upper-case
+        # letter, so no escape such as \S either) and no part that turns IGNORECASE off
+        same = (isinstance(p, str) and p.isascii() and p == p.lower() and "(?-" not in p
+                and rx.flags & re.IGNORECASE)
+        self.twin = re.compile(p, rx.flags & ~re.IGNORECASE) if same else None
+
+    def _plain(self, s: str) -> bool:
+        return self.twin is not None and (s.isascii() or EXOTIC.isdisjoint(s))
+
+    def search(self, s: str):
+        """A match (offsets as in ``s``; truth and spans only: its string may be lowered)."""
+        if self._plain(s):
+            return self.twin.search(s.lower())
+        return self.rx.search(s)
+
+    def match(self, s: str):
+        if self._plain(s):
+            return self.twin.match(s.lower())
+        return self.rx.match(s)
