@@ -40,6 +40,8 @@ GROUP = "agencies"
 UNKNOWN = "UNKNOWN"
 ADMIN_LEVELS = ("provinsi", "kabupaten", "kota")
 LOCAL_LEVELS = ("provinsi", "kabupaten", "kota", "kecamatan")
+#: the levels above without "provinsi" (a kota tried before a province of the same name)
+_BELOW_PROVINCE = {lv: tuple(x for x in lv if x != "provinsi") for lv in (ADMIN_LEVELS, LOCAL_LEVELS)}
 
 _WORD = r"[A-Z][A-Za-z'\u2019]*(?:-[A-Za-z]+)*"
 _SP = r"[^\S\n]+"
@@ -244,32 +246,36 @@ class AgencyRecognizer:
         tail = _TAIL.match(text[m.end:m.end + 160])
         if not tail:
             return
-        if tail.group("num") or tail.group("cls"):
+        num, cls, place = tail.group("num", "cls", "place")   # "num" is None or not empty
+        if num or cls:
             m.span_end = m.end + tail.end("cls")
-        unit = _UNIT_PLACE.search((tail.group("num") or "").rstrip("."))
-        if unit and not tail.group("place"):   # "Kodim 1428/Mamasa"
-            region = find_region(unit.group(1), ADMIN_LEVELS)
-            if region is not None:
-                m.region, m.region_level = region.code, region.level
-        if m.expand is None and _CLASS.search(tail.group("cls") or ""):
+        if num and not place:   # "Kodim 1428/Mamasa"
+            unit = _UNIT_PLACE.search(num.rstrip("."))
+            if unit:
+                region = find_region(unit.group(1), ADMIN_LEVELS)
+                if region is not None:
+                    m.region, m.region_level = region.code, region.level
+        if m.expand is None and cls and _CLASS.search(cls):
             m.code = gazetteer.recode_for_region(m.code, "class")
-        place = tail.group("place")
         if not place:
             return
-        levels = LOCAL_LEVELS if _local(self.levels.get(m.code, "")) else ADMIN_LEVELS
-        words = [(w.group(0), w.end()) for w in _PLACE_WORD.finditer(place)]
-        base = m.end + tail.start("place")
         level = self.levels.get(m.code, "")
+        levels = LOCAL_LEVELS if _local(level) else ADMIN_LEVELS
+        words = [(w.group(0), w.end()) for w in _PLACE_WORD.finditer(place)]
+        names = [w for w, _ in words]
+        base = m.end + tail.start("place")
         local_first = "provinsi" not in level and ("kabupaten" in level or "kota" in level)
+        below_province = _BELOW_PROVINCE[levels]
         for k in range(len(words), 0, -1):
-            name = " ".join(w for w, _ in words[:k])
-            if k > 1 and words[k - 1][0] == "Kota":   # "Polresta Kupang Kota": Kota Kupang
-                name = "Kota " + " ".join(w for w, _ in words[:k - 1])
+            if k > 1 and names[k - 1] == "Kota":   # "Polresta Kupang Kota": Kota Kupang
+                name = "Kota " + " ".join(names[:k - 1])
+            else:
+                name = " ".join(names[:k])
             region = None
             if local_first:   # "Polres Bengkulu", "Kantor Imigrasi Kelas I Bengkulu": the kota
-                region = find_region(name, levels=tuple(lv for lv in levels if lv != "provinsi"))
+                region = find_region(name, below_province)
             if region is None:
-                region = find_region(name, levels=levels)
+                region = find_region(name, levels)
             if region is not None:
                 m.region, m.region_level = region.code, region.level
                 m.span_end = base + words[k - 1][1]
