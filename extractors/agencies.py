@@ -33,12 +33,15 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from extractors import data, gazetteer
-from extractors.common import char_span, doc_text, finditer, haystack, search
+from extractors.common import char_span, doc_text, finditer, guard, haystack, search
+from extractors.gates import Caseless, LiteralGate
 
 GROUP = "agencies"
 UNKNOWN = "UNKNOWN"
 ADMIN_LEVELS = ("provinsi", "kabupaten", "kota")
 LOCAL_LEVELS = ("provinsi", "kabupaten", "kota", "kecamatan")
+#: the levels above without "provinsi" (a kota tried before a province of the same name)
+_BELOW_PROVINCE = {lv: tuple(x for x in lv if x != "provinsi") for lv in (ADMIN_LEVELS, LOCAL_LEVELS)}
 
 _WORD = r"[A-Z][A-Za-z'\u2019]*(?:-[A-Za-z]+)*"
 _SP = r"[^\S\n]+"
@@ -69,6 +72,13 @@ MAX_CHARS = 200_000
 #: how far back a sentence is read, and the window of the rules that end at the mention
 MAX_SENTENCE = 400
 NEAR = 120
+
+#: the context rules read on the words right before a mention, in the order they are tried
+NEAR_RULES = ("ctx:issuer", "ctx:report-to", "ctx:request", "ctx:territory", "ctx:target",
+              "ctx:custody", "ctx:building")
+#: those read on the sentence before it
+SENTENCE_RULES = ("ctx:hypothetical", "ctx:examples", "ctx:speech-content", "ctx:surroundings",
+                  "ctx:future", "ctx:positive")
 
 STRONG = ("ctx:issuer", "ctx:report-to", "ctx:request", "ctx:territory", "ctx:via",
           "ctx:hypothetical", "ctx:target", "ctx:custody", "ctx:building", "line")
@@ -113,9 +123,13 @@ class AgencyRecognizer:
                 key = "EXPAND:" + row["id"]
                 self.expansions[key] = row
                 self.lower.add(key, [nlp.make_doc(p) for p in row["phrases"]])
+        #: matcher key (its hash, as the matchers give it) -> (expand row or None, code, title, weak)
+        self._by_hash = {nlp.vocab.strings.add(key): (None, *value) for key, value in self.keys.items()}
+        self._by_hash.update((nlp.vocab.strings.add(key), (row, "", False, False))
+                             for key, row in self.expansions.items())
         #: (pattern row, regex, not_after, not_before) of the regex-found mentions
         self.regexes = [(row, re.compile(row["regex"], _flags(row.get("flags", ""))),
-                         re.compile(row["not_after"], re.I) if row.get("not_after") else None,
+                         Caseless(re.compile(row["not_after"], re.I)) if row.get("not_after") else None,
                          re.compile(row["not_before"]) if row.get("not_before") else None)
                         for row in self.patterns if row.get("kind") == "mention"]
         self.unknown = [re.compile(r["regex"], _flags(r.get("flags", "")))
@@ -124,6 +138,15 @@ class AgencyRecognizer:
                       for r in self.patterns if r.get("kind") == "level"]
         # context rules marked "i" are applied to lower-cased text (much faster than re.I)
         self.ctx = {r["id"]: re.compile(r["regex"]) for r in self.patterns if r.get("kind") == "context"}
+        # which of the window rules can match before a mention, told by one pass over the
+        # window for their literal words (``gates``): the others' searches would find nothing
+        self._window_rules = NEAR_RULES + SENTENCE_RULES
+        self._gate = LiteralGate(self.ctx[rule] for rule in self._window_rules)
+        self._bit = {rule: 1 << i for i, rule in enumerate(self._window_rules)}
+        #: words one of which a "melalui" tail contains (None: always tried)
+        via_words = guard(self.ctx["ctx:via"], window=True)
+        self._via_words = (None if via_words is None or any(ci for _, ci in via_words)
+                           else tuple(w for w, _ in via_words))
         self._via_keeps = frozenset(next(r for r in self.patterns if r["id"] == "ctx:via").get("keep_codes", ()))
         self.service = {c for r in self.patterns if r.get("kind") == "service" for c in r["codes"]}
         self.parents = {(child, parent) for r in self.patterns if r.get("kind") == "hierarchy"
@@ -182,16 +205,17 @@ class AgencyRecognizer:
 
     def _find(self, doc: Doc, text: str) -> list[Mention]:
         found: list[Mention] = []
+        by_hash = self._by_hash
         for matcher in (self.lower, self.orth):
             for key_id, start, end in matcher(doc):
-                key = doc.vocab.strings[key_id]
-                s, e = doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
+                last = doc[end - 1]
+                s, e = doc[start].idx, last.idx + len(last)
                 if e > len(text):       # beyond MAX_CHARS
                     continue
-                if key in self.expansions:
-                    found.append(Mention(s, e, "", self.expansions[key]["id"], expand=self.expansions[key]))
+                expand, code, title, weak = by_hash[key_id]
+                if expand is not None:
+                    found.append(Mention(s, e, "", expand["id"], expand=expand))
                     continue
-                code, title, weak = self.keys[key]
                 found.append(Mention(s, e, code, f"gaz:{code}", title=title, weak=weak))
         hay = haystack(text)
         for row, rx, not_after, not_before in self.regexes:
@@ -222,32 +246,36 @@ class AgencyRecognizer:
         tail = _TAIL.match(text[m.end:m.end + 160])
         if not tail:
             return
-        if tail.group("num") or tail.group("cls"):
+        num, cls, place = tail.group("num", "cls", "place")   # "num" is None or not empty
+        if num or cls:
             m.span_end = m.end + tail.end("cls")
-        unit = _UNIT_PLACE.search((tail.group("num") or "").rstrip("."))
-        if unit and not tail.group("place"):   # "Kodim 1428/Mamasa"
-            region = find_region(unit.group(1), ADMIN_LEVELS)
-            if region is not None:
-                m.region, m.region_level = region.code, region.level
-        if m.expand is None and _CLASS.search(tail.group("cls") or ""):
+        if num and not place:   # "Kodim 1428/Mamasa"
+            unit = _UNIT_PLACE.search(num.rstrip("."))
+            if unit:
+                region = find_region(unit.group(1), ADMIN_LEVELS)
+                if region is not None:
+                    m.region, m.region_level = region.code, region.level
+        if m.expand is None and cls and _CLASS.search(cls):
             m.code = gazetteer.recode_for_region(m.code, "class")
-        place = tail.group("place")
         if not place:
             return
-        levels = LOCAL_LEVELS if _local(self.levels.get(m.code, "")) else ADMIN_LEVELS
-        words = [(w.group(0), w.end()) for w in _PLACE_WORD.finditer(place)]
-        base = m.end + tail.start("place")
         level = self.levels.get(m.code, "")
+        levels = LOCAL_LEVELS if _local(level) else ADMIN_LEVELS
+        words = [(w.group(0), w.end()) for w in _PLACE_WORD.finditer(place)]
+        names = [w for w, _ in words]
+        base = m.end + tail.start("place")
         local_first = "provinsi" not in level and ("kabupaten" in level or "kota" in level)
+        below_province = _BELOW_PROVINCE[levels]
         for k in range(len(words), 0, -1):
-            name = " ".join(w for w, _ in words[:k])
-            if k > 1 and words[k - 1][0] == "Kota":   # "Polresta Kupang Kota": Kota Kupang
-                name = "Kota " + " ".join(w for w, _ in words[:k - 1])
+            if k > 1 and names[k - 1] == "Kota":   # "Polresta Kupang Kota": Kota Kupang
+                name = "Kota " + " ".join(names[:k - 1])
+            else:
+                name = " ".join(names[:k])
             region = None
             if local_first:   # "Polres Bengkulu", "Kantor Imigrasi Kelas I Bengkulu": the kota
-                region = find_region(name, levels=tuple(lv for lv in levels if lv != "provinsi"))
+                region = find_region(name, below_province)
             if region is None:
-                region = find_region(name, levels=levels)
+                region = find_region(name, levels)
             if region is not None:
                 m.region, m.region_level = region.code, region.level
                 m.span_end = base + words[k - 1][1]
@@ -282,6 +310,7 @@ class AgencyRecognizer:
         # a parent acting through its unit: the whole chain before "melalui"
         for m in reversed(mentions):
             if (m.excluded is None and m.code not in self._via_keeps
+                    and self._may_via(text, m.span_end, m.span_end + 120)
                     and self.ctx["ctx:via"].match(text, m.span_end, m.span_end + 120)):
                 node: Optional[Mention] = m
                 while node is not None:
@@ -295,36 +324,50 @@ class AgencyRecognizer:
             return "line"
         sent_start = max(ctx.sentence_start(start, line_start), start - MAX_SENTENCE)
         before = text[sent_start:start].lower()
-        near = before[-NEAR:]
+        near_from = max(0, len(before) - NEAR)
+        near = before[near_from:]
+        # a rule is searched only where its words occur (in ``near`` for the rules read there):
+        # the others cannot match, so the first rule found is the one searching all would find
+        may, may_near = self._gate.scan(before, near_from)
+        bit = self._bit
         ctx_rx = self.ctx
-        for rule in ("ctx:issuer", "ctx:report-to", "ctx:request", "ctx:territory", "ctx:target",
-                     "ctx:custody", "ctx:building"):
-            if ctx_rx[rule].search(near):
+        for rule in NEAR_RULES:
+            if may_near & bit[rule] and ctx_rx[rule].search(near):
                 return rule
-        if ctx_rx["ctx:hypothetical"].search(before):
+        if may & bit["ctx:hypothetical"] and ctx_rx["ctx:hypothetical"].search(before):
             return "ctx:hypothetical"
         # weak contexts: count only after a participation cue
         weak: list[tuple[str, int]] = []
         quote = ctx.quote_start(start)
         if quote is not None:
             weak.append(("quote", max(quote, sent_start) - sent_start))
-        if ctx_rx["ctx:examples"].search(before):
+        if may & bit["ctx:examples"] and ctx_rx["ctx:examples"].search(before):
             weak.append(("ctx:examples", 0))
         speech = None
-        for speech in ctx_rx["ctx:speech-content"].finditer(before):
-            pass
+        if may & bit["ctx:speech-content"]:
+            for speech in ctx_rx["ctx:speech-content"].finditer(before):
+                pass
         if speech is not None:
             weak.append(("ctx:speech-content", speech.end()))
-        if ctx_rx["ctx:surroundings"].search(near):
+        if may_near & bit["ctx:surroundings"] and ctx_rx["ctx:surroundings"].search(near):
             weak.append(("ctx:surroundings", 0))
         if not weak:
             return None
-        if ctx_rx["ctx:future"].search(before):
+        if may & bit["ctx:future"] and ctx_rx["ctx:future"].search(before):
             return weak[0][0]
+        # (a cue's words anywhere in ``before`` is a superset of its words after ``from_``)
+        positive = bool(may & bit["ctx:positive"])
         for reason, from_ in weak:
-            if not ctx_rx["ctx:positive"].search(before, from_):
+            if not (positive and ctx_rx["ctx:positive"].search(before, from_)):
                 return reason
         return None
+
+    def _may_via(self, text: str, start: int, end: int) -> bool:
+        """False only when ``ctx:via`` cannot match in ``text[start:end]``: it has none of
+        the pattern's words (which the match itself contains, not a look-behind)."""
+        if self._via_words is None:
+            return True
+        return any(text.find(w, start, end) >= 0 for w in self._via_words)
 
     def _line_rule(self, line: str, in_header: bool = False) -> bool:
         low = line[:200].lower()

@@ -29,7 +29,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors import data
-from extractors.common import add_flag, char_span, doc_text, finditer, haystack, published
+from extractors.common import add_flag, char_span, doc_text, finditer, haystack, published, search
+from extractors.gates import LiteralGate
 from models.record import FLAG_CANDIDATES, FLAG_WEEKDAY_MISMATCH, FLAG_YEAR_INFERRED
 
 PATTERNS_FILE = "dates.jsonl"
@@ -189,6 +190,11 @@ class DateExtractor:
             if lowered:
                 rx = re.compile(body)
             self.cues.setdefault((r["group"], r.get("where", "clause")), []).append((rx, lowered))
+        # which lowered cues can match in a window, told by one pass over it for their words
+        # (``gates``): a cue without any of its words in the window finds nothing there
+        lowered_cues = [rx for cues in self.cues.values() for rx, lowered in cues if lowered]
+        self._cue_gate = LiteralGate(lowered_cues)
+        self._cue_bit = {id(rx): 1 << i for i, rx in enumerate(lowered_cues)}
         self.year_patterns = anchored("year")
         self.year_vetoes = [rx for _, rx in by_kind.get("year_veto", [])]
         self.eras = [(rx, int(r["from"]), int(r["to"])) for r, rx in by_kind.get("era", [])]
@@ -453,27 +459,48 @@ class DateExtractor:
         after = text[end:b] if b >= 0 else (text[end:hi] + ("…" if hi < len(text) else ""))
         return before, text[start:end], after
 
-    def _any(self, group: str, where: str, s: str) -> bool:
+    def _may(self, low: str, memo: Optional[dict]) -> int:
+        """Bit mask of the lowered cues that may match in ``low`` (kept in ``memo``, a dict
+        of the caller's, for the windows it asks about several times)."""
+        if memo is None:
+            return self._cue_gate.scan(low)[0]
+        mask = memo.get(low)
+        if mask is None:
+            mask = memo[low] = self._cue_gate.scan(low)[0]
+        return mask
+
+    def _any(self, group: str, where: str, s: str, memo: Optional[dict] = None) -> bool:
         low = None
+        may = 0
+        bit = self._cue_bit
         for rx, lowered in self.cues.get((group, where), ()):
             if lowered:
-                low = s.lower() if low is None else low
-                if rx.search(low):
+                if low is None:
+                    low = s.lower()
+                    may = self._may(low, memo)
+                if may & bit[id(rx)] and rx.search(low):
                     return True
             elif rx.search(s):
                 return True
         return False
 
-    def _last(self, group: str, s: str) -> int:
+    def _last(self, group: str, s: str, memo: Optional[dict] = None) -> int:
         """End of the last ``group`` cue in ``s`` (offsets in ``s.lower()``), or -1."""
         best = -1
         low = s.lower()
+        may = None
+        bit = self._cue_bit
         for rx, lowered in self.cues.get((group, "clause"), ()):
+            if lowered:
+                if may is None:
+                    may = self._may(low, memo)
+                if not may & bit[id(rx)]:
+                    continue
             for m in rx.finditer(low if lowered else s):
                 best = max(best, m.end())
         return best
 
-    def _letter(self, tail: str) -> bool:
+    def _letter(self, tail: str, memo: Optional[dict] = None) -> bool:
         """'Nomor ... tanggal <date>' with no activity verb between the number and the date."""
         for rx, lowered in self.cues.get(("letter", "tail"), ()):
             hay = tail.lower() if lowered else tail
@@ -485,11 +512,12 @@ class DateExtractor:
                 m = closer
             if m is not None:
                 between = m.groupdict().get("between") or ""
-                if self._last("activity", between) < 0:
+                if self._last("activity", between, memo) < 0:
                     return True
         return False
 
     def _classify(self, text: str, c: Candidate) -> None:
+        memo: dict = {}                    # cue masks of the windows read below
         before_line, _, after_line = self._line(text, c.start, c.end)
         clause = text[self._clause_start(text, c.start):c.start]
         after = text[c.end:c.end + 40]
@@ -499,27 +527,27 @@ class DateExtractor:
             if lead:
                 tail += lead.group(0)
                 break
-        if c.stamp or self._any("dateline", "line_before", before_line) or (
+        if c.stamp or self._any("dateline", "line_before", before_line, memo) or (
                 c.kind == "explicit" and self._any("dateline_rest", "line_rest", before_line)
                 and self._any("dateline_rest", "line_rest", after_line)):
             c.context = "dateline"
-        elif self._letter(tail) or self._any("letter", "after", after):
+        elif self._letter(tail, memo) or self._any("letter", "after", after, memo):
             c.context = "letter"
-        elif self._any("validity", "tail", clause):
+        elif self._any("validity", "tail", clause, memo):
             c.context = "validity"
-        elif self._any("birth", "tail", clause):
+        elif self._any("birth", "tail", clause, memo):
             c.context = "birth"
-        elif self._any("future", "tail", clause) or self._any("future", "after", after):
+        elif self._any("future", "tail", clause, memo) or self._any("future", "after", after, memo):
             c.context = "future"
         else:
-            act = max(self._last("activity", clause),
-                      len(clause.lower()) if self._any("activity", "tail", clause) else -1)
-            said = self._last("statement", clause)
-            if self._any("statement", "after", after) or said > act:
+            act = max(self._last("activity", clause, memo),
+                      len(clause.lower()) if self._any("activity", "tail", clause, memo) else -1)
+            said = self._last("statement", clause, memo)
+            if self._any("statement", "after", after, memo) or said > act:
                 c.context = "statement"
             elif self._any("caption", "line", before_line + text[c.start:c.end] + after_line):
                 c.context, c.rank = "caption", RANK_CAPTION
-            elif self._last("background", clause) >= 0:
+            elif self._last("background", clause, memo) >= 0:
                 c.context, c.rank = "background", RANK_BACKGROUND
             elif act >= 0:
                 c.context, c.rank = "activity", RANK_ACTIVITY
@@ -554,8 +582,9 @@ class DateExtractor:
                 y = int(m.group("y"))
                 counts[y] = counts.get(y, 0) + 1
         ctx.clue_years = sorted(counts, key=lambda y: -counts[y])
+        hay = haystack(text)
         for rx, lo, hi in self.eras:
-            if rx.search(text):
+            if hay.may_scan(rx) and search(rx, hay) is not None:
                 ctx.era = (lo, hi) if ctx.era is None else (max(ctx.era[0], lo), min(ctx.era[1], hi))
 
     def _infer_year(self, ctx: _Context, c: Candidate) -> Optional[int]:
