@@ -87,6 +87,9 @@ def test_valid_documents_or_nothing_found_is_false(nlp, text):
     "Saat operasi di bandara, dua WNA kedapatan memakai paspor milik orang lain.",
     "Dalam razia itu petugas mendapati WNA yang izin tinggalnya telah habis sejak Mei.",
     "Dalam operasi gabungan, terhadap WNA tersebut dikenakan TAK berupa deportasi.",
+    # an overstay told as going beyond the permitted stay
+    "Saat razia di vila itu, petugas mendapati WNA asal Rusia yang tinggal melampaui batas izin tinggalnya.",
+    "Dalam sidak, dua WNA asal Italia dinyatakan telah melampaui masa tinggal yang diizinkan, sementara tiga lainnya memegang izin tinggal yang sah.",
 ])
 def test_violation_phrasings(nlp, text):
     assert verdict(nlp, text) == "true"
