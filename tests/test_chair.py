@@ -142,6 +142,12 @@ def test_inauguration_done_by(text, name, role):
     assert chair_of(text) == (name, role)
 
 
+def test_a_headline_verb_does_not_take_the_dateline_as_a_name():
+    text = ("40 Anggota Timpora Desa se-Kecamatan Ubud Dikukuhkan\n\nGIANYAR - Anggota Timpora resmi dikukuhkan. "
+            "Pengukuhan dilakukan oleh Bupati Gianyar, I Made Mahayastra, di Balai Desa.")
+    assert chair_of(text) == ("I Made Mahayastra", "Bupati Gianyar")
+
+
 def test_send_off_without_oleh():
     text = ("Tim dilepas Kepala Kantor Imigrasi Kelas III Sumbawa Besar, Drs. I Made Suarnata, M.H., "
             "dari halaman Mapolres Sumbawa Barat.")
