@@ -56,6 +56,8 @@ MONTH_TYPO_DAYS = 7
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)$")
 _UPPER_ESCAPE = re.compile(r"\\[WSDBAZ]")
 _SENTENCE_END = re.compile(r"[.!?][\"”’')\]]*\s+")
+#: the dash after a dateline's weekday: "DOBO, Selasa – Kantor Imigrasi ..."
+_DATELINE_DASH = re.compile(r"[^\S\n]*[-–—][^\S\n]")
 
 
 @dataclass
@@ -388,8 +390,9 @@ class DateExtractor:
                 if not pre.strip() and not post:
                     nxt = text[e:e + 2]
                     prv = text[max(0, s - 2):s]
-                    if not (nxt[:1] in (",", ".", ")") and prv.endswith((", ", "(", ","))):
-                        continue           # a weekday in a name ('Jumat Curhat')
+                    if not (nxt[:1] in (",", ".", ")") and prv.endswith((", ", "(", ","))) \
+                            and not (prv == ", " and _DATELINE_DASH.match(text, e)):
+                        continue           # a weekday in a name ('Jumat Curhat'), not 'DOBO, Selasa –'
                 wd = self._wd(word)
                 if wd is None:
                     continue

@@ -116,6 +116,10 @@ def test_written_year_not_flagged(nlp):
     ("Operasi dilaksanakan Senin lalu di kawasan industri.", "2024-05-09", "2024-05-06"),
     ("Rapat koordinasi digelar kemarin di aula kantor bupati.", "2024-05-09", "2024-05-08"),
     ("Rapat digelar pada hari Kamis di aula.", "2024-05-09", "2024-05-09"),
+    # a dateline's weekday before its dash
+    ("DOBO, Selasa – Kantor Imigrasi hari ini menggelar rapat TIMPORA di aula kantor bupati.",
+     "2025-03-18", "2025-03-18"),
+    ("AMBON, Kamis - Tim gabungan menggelar operasi di kawasan pelabuhan.", "2024-05-10", "2024-05-09"),
 ])
 def test_weekday_resolved_against_publication(nlp, text, published, expected):
     got, _, _, kinds, _ = run(nlp, text, published)
