@@ -360,8 +360,9 @@ def _parse_list(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
         # a separator must follow for the list to go on
         if j < len(words) and words[j][2] == ",":
             j += 1
-        if j < len(words) and words[j][2].lower() in ("dan", "serta", "hingga", "maupun", "atau", "sampai"):
-            j += 1
+        if j < len(words) and words[j][2].lower() in ("dan", "serta", "hingga", "maupun", "atau", "sampai") \
+                or (j < len(words) and words[j][2].lower() == "termasuk" and words[j - 1][2] == ","):
+            j += 1                 # "PT A serta PT B, termasuk mes TKA di Desa C"
         elif j > 0 and j <= len(words) and words[j - 1][2] != ",":
             return out
         i = j

@@ -32,6 +32,17 @@ def test_named_sites_after_a_cue(nlp, text, expected):
     assert sites(nlp, text) == expected
 
 
+@pytest.mark.parametrize("text,expected", [
+    # ", termasuk X" adds X to the list of sites visited
+    ("Tim gabungan menyasar PT Teluk Nikel serta PT Morowali Baja, termasuk mes pekerja asing di Desa Bahodopi.",
+     ["PT Teluk Nikel", "PT Morowali Baja", "mes pekerja asing di Desa Bahodopi"]),
+    ("Petugas mendatangi Hotel Sinar Pagi, termasuk Restoran Laut Biru di sebelahnya.",
+     ["Hotel Sinar Pagi", "Restoran Laut Biru"]),
+])
+def test_sites_added_with_termasuk(nlp, text, expected):
+    assert sites(nlp, text) == expected
+
+
 def test_generic_sites_listed_after_a_vague_plural(nlp):
     text = "Dalam operasi itu petugas menyisir sejumlah lokasi, seperti tempat hiburan, rumah kos, hingga penginapan."
     assert sites(nlp, text) == ["tempat hiburan", "rumah kos", "penginapan"]
