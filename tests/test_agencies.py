@@ -152,6 +152,10 @@ def test_code_from_context(nlp, text, expected):
     ("WNA itu dititipkan di Rudenim Kupang.", set()),
     ("Petugas menggelar apel di halaman Kantor Camat Oebobo.", set()),
     ("Warga dapat melapor ke kantor imigrasi atau melalui Bhabinkamtibmas.", set()),
+    ("Masyarakat diimbau melapor ke Bhabinkamtibmas, Babinsa, atau langsung ke kantor imigrasi.", set()),
+    ("Warga dapat melapor kepada Polsek setempat atau Koramil terdekat.", set()),
+    # owners of data
+    ("Pengelola diminta melapor agar data pemerintah daerah dan imigrasi selalu sinkron.", set()),
     # plans and wishes
     ("“Ke depan kami ingin menggandeng Dinas Pariwisata,” tuturnya.", set()),
     # a parent acting through its unit
