@@ -186,6 +186,8 @@ class PlacesComponent:
         self.online: Optional[re.Pattern] = None
         self._state = threading.local()    # per-call budget of fuzzy look-ups
         self._checks_made: Optional[tuple] = None    # see ``_checks``
+        #: ``_starts_name`` of the capitalised words read so far (name keys)
+        self._starts_names: dict[str, bool] = {}
         self._any_sentence: Optional[re.Pattern] = None   # matches where any rule's ``sentence`` does
         self.contexts: list[_Rule] = []
         for row in data.load_jsonl(patterns):
@@ -318,30 +320,48 @@ class PlacesComponent:
             return _Word(s, e, w, k, c.isupper())
         return _Word(s, e, w, w.lower(), False)
 
+    def _starts_name(self, w: str) -> bool:
+        """Whether the capitalised word ``w`` is a level word or can start a region name."""
+        k = _KEYS.get(w)
+        if k is None:
+            k = _KEYS[w] = R.name_key(w)
+        return (k in _names().first and w[0].isupper()) or w.lower() in self.cues
+
     def _candidates(self, text: str, word_re: "re.Pattern") -> Optional[list[_Word]]:
         """The words of ``_words`` a mention can start at (level words, capitalised first
         words of names), in order; None when the text needs the full scan."""
         hay = haystack(text)
         if hay.exotic or "\u00d7" in text or len(hay.low) != len(text):
             return None
-        names = _names()
-        first, cues = names.first, self.cues
         keys = _KEYS
         if len(keys) > _MAX_KEYS:
             keys.clear()
+        starts_name = self._starts_names
+        if len(starts_name) > _MAX_KEYS:
+            starts_name.clear()
+        # The capitalised words are listed by ``findall`` and only the distinct ones that can
+        # start a name are looked up again, with ``str.find``. An occurrence of such a word at s
+        # is the match ``finditer`` finds there when the word is the whole (greedy) match from s
+        # and s passes the look-behind below: a match is made of ``[\w'’-]`` only, so one that
+        # began earlier would have to cover ``text[s - 1]`` (or the "se-" before s, which a
+        # capitalised word cannot start).
         found: list[tuple[int, int, str]] = []
-        for m in _CAPS.finditer(text):
-            w = m.group()
-            k = keys.get(w)
-            if k is None:
-                k = keys[w] = R.name_key(w)
-            if not ((k in first and w[0].isupper()) or w.lower() in cues):
+        match = _CAPS.match
+        for w in set(_CAPS.findall(text)):
+            starts = starts_name.get(w)
+            if starts is None:
+                starts = starts_name[w] = self._starts_name(w)
+            if not starts:
                 continue
-            s = m.start()
-            if s and _wordish(text[s - 1]) and not (
-                    text[s - 3:s] == "se-" and (s == 3 or not _wordish(text[s - 4]))):
-                continue
-            found.append((s, m.end(), w))
+            n = len(w)
+            s = text.find(w)
+            while s >= 0:
+                if not (s and _wordish(text[s - 1]) and not (
+                        text[s - 3:s] == "se-" and (s == 3 or not _wordish(text[s - 4])))) \
+                        and match(text, s).end() == s + n:
+                    found.append((s, s + n, w))
+                s = text.find(w, s + 1)
+        found.sort()
         caps = len(found)
         match = self._cue_re.match
         for head in self._cue_heads:
@@ -364,7 +384,10 @@ class PlacesComponent:
             end = e
             c = w[0]
             if c.isupper():
-                out.append(_Word(s, e, w, keys[w], True))
+                k = keys.get(w)
+                if k is None:
+                    k = keys[w] = R.name_key(w)
+                out.append(_Word(s, e, w, k, True))
             else:
                 out.append(_Word(s, e, w, w.lower(), False))
         return out
