@@ -20,8 +20,8 @@ from typing import Iterator, Optional
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import add_flag, char_span, doc_text, finditer, guard, haystack, may_search, search
-from extractors.windows import any_of, anchors, search_from, tails
+from extractors.common import add_flag, char_span, doc_text, finditer, guard, haystack, may_search, prefixes, search
+from extractors.windows import any_of, anchors, finditer_from, search_from, tails
 from extractors.regions import find_region
 from extractors.data import load_jsonl
 from models.record import FLAG_CANDIDATES
@@ -153,46 +153,89 @@ _MEMO_MENTIONS = "office.mentions"
 
 
 def _find_mentions(text: str) -> tuple[Mention, ...]:
-    starts, class_words, stops, ministry, _, _ = _config()
-    one_ministry = _fast()[0]
-    found: list[Mention] = []
+    starts = _config()[0]
     hay = haystack(text)
-    for rule, typ, rx, bare, veto in starts:
-        if not hay.may_scan(rx):
+    hits = []       # (start, anchor, match), anchor by anchor
+    for i, anchor in enumerate(starts):
+        if not hay.may_scan(anchor[2]):
             continue
-        for m in finditer(rx, hay):
-            if bare:
-                before = text[max(0, m.start() - 30):m.start()].split()
-                if before and before[-1].lower().strip(",.()") in veto:
-                    continue
-            pos = _skip_paren(text, m.end())
-            if typ == "kanim":
-                for ws, we, raw, _ in _words(text, pos, limit=8):
-                    if raw.lower().rstrip(",") in class_words and not raw.endswith(","):
-                        pos = we
-                        continue
-                    break
-            else:
-                for _ in range(4):
-                    if one_ministry is not None:
-                        mm = one_ministry.match(text, pos)
-                    else:
-                        mm = next((p.match(text, pos) for p in ministry if p.match(text, pos)), None)
-                    if not mm:
-                        break
-                    pos = mm.end()
-            places = _place_words(text, pos, stops)
-            if places:
-                found.append(Mention(typ, m.start(), places, rule))
-    found.sort(key=lambda x: (x.start, -x.end))
-    del found[MAX_MENTIONS:]
+        rx = anchor[2]
+        for m in (finditer(rx, hay) if prefixes(rx) is not None else finditer_from(rx, hay)):
+            hits.append((m.start(), i, m))
+    if len(hits) > MAX_MENTIONS:
+        # more than are kept: all are read, sorted and cut (a huge text)
+        found = [x for x in (_read_mention(text, starts[i], m) for _, i, m in hits) if x is not None]
+        found.sort(key=lambda x: (x.start, -x.end))
+        del found[MAX_MENTIONS:]
+        return _overlaps_dropped(found)
+    # The mentions, in the order the sort above gives (by start, the longest first, then anchor
+    # by anchor), are kept unless they start inside the last one kept. A mention is read only
+    # when it may be kept: one that starts inside the last one kept is dropped whatever it reads,
+    # unless it is a Kanim and that one a Kanwil ("Kantor Wilayah Imigrasi Kelas II TPI X").
+    hits.sort(key=lambda h: (h[0], h[1]))
     out: list[Mention] = []
+    k = 0
+    while k < len(hits):
+        start = hits[k][0]
+        group = []
+        while k < len(hits) and hits[k][0] == start:
+            group.append(hits[k])
+            k += 1
+        inside = bool(out) and start < out[-1].end
+        found = []
+        for _, i, m in group:
+            if inside and (out[-1].type == "kanim" or starts[i][1] != "kanim"):
+                continue        # dropped below whatever it reads
+            mention = _read_mention(text, starts[i], m)
+            if mention is not None:
+                found.append(mention)
+        found.sort(key=lambda x: -x.end)
+        _drop_overlaps(out, found)
+    return tuple(out)
+
+
+def _read_mention(text: str, anchor: tuple, m: "re.Match") -> Optional[Mention]:
+    """The mention an anchor's match starts, None when no place follows it."""
+    _, class_words, stops, ministry, _, _ = _config()
+    rule, typ, rx, bare, veto = anchor
+    if bare:
+        before = text[max(0, m.start() - 30):m.start()].split()
+        if before and before[-1].lower().strip(",.()") in veto:
+            return None
+    pos = _skip_paren(text, m.end())
+    if typ == "kanim":
+        for ws, we, raw, _ in _words(text, pos, limit=8):
+            if raw.lower().rstrip(",") in class_words and not raw.endswith(","):
+                pos = we
+                continue
+            break
+    else:
+        one_ministry = _fast()[0]
+        for _ in range(4):
+            if one_ministry is not None:
+                mm = one_ministry.match(text, pos)
+            else:
+                mm = next((p.match(text, pos) for p in ministry if p.match(text, pos)), None)
+            if not mm:
+                break
+            pos = mm.end()
+    places = _place_words(text, pos, stops)
+    return Mention(typ, m.start(), places, rule) if places else None
+
+
+def _drop_overlaps(out: list[Mention], found: list[Mention]) -> None:
+    """Adds the sorted mentions ``found`` to ``out`` but those inside the last one kept."""
     for mention in found:
         if out and mention.start < out[-1].end:
             if mention.type == "kanim" and out[-1].type == "kanwil" and mention.end > out[-1].end:
                 out[-1] = mention   # "Kantor Wilayah Imigrasi Kelas II TPI X" is a Kanim
             continue
         out.append(mention)
+
+
+def _overlaps_dropped(found: list[Mention]) -> tuple[Mention, ...]:
+    out: list[Mention] = []
+    _drop_overlaps(out, found)
     return tuple(out)
 
 

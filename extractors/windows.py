@@ -23,7 +23,7 @@ few literals (``str.endswith`` with a tuple: one call per window).
 from __future__ import annotations
 
 import re
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 try:    # the parser of the ``re`` module (Python >= 3.11); without it nothing is derived
     from re import _constants as _sre_c, _parser as _sre_p
@@ -113,6 +113,31 @@ def search_from(rx: "re.Pattern", where: str, lits, lo: int, hi: int, text: Opti
                 return True
             p = where.find(lit, p + 1, hi)
     return False
+
+
+def finditer_from(rx: "re.Pattern", hay) -> Iterator["re.Match"]:
+    """The matches of ``rx.finditer(hay.text)`` (``hay``: the text's ``Haystack``), tried only
+    where one of ``anchors(rx)`` lies (for patterns whose literal prefixes are too short for
+    ``extractors.common.finditer``, such as ``\\bIm(?:i)?grasi``). ``finditer`` tries every
+    position from the end of the last match on; a match can only start at an anchor, and
+    matches are never empty: trying the anchors' positions in order gives the same matches."""
+    found = anchors(rx)
+    text = hay.text
+    if found is None or hay.exotic or (any(ci for _, ci in found) and len(hay.low) != len(text)):
+        return rx.finditer(text)
+    at = sorted(set().union(*(hay.positions(s, ci) for s, ci in found)))
+    return _matches_at(rx.match, text, at)
+
+
+def _matches_at(match, text: str, positions) -> Iterator["re.Match"]:
+    last_end = -1
+    for pos in positions:
+        if pos < last_end:
+            continue
+        m = match(text, pos)
+        if m is not None:
+            last_end = m.end()
+            yield m
 
 
 # ---------------------------------------------------------------------- end-anchored patterns
