@@ -186,8 +186,8 @@ class PlacesComponent:
         self.online: Optional[re.Pattern] = None
         self._state = threading.local()    # per-call budget of fuzzy look-ups
         self._checks_made: Optional[tuple] = None    # see ``_checks``
-        #: ``_starts_name`` of the capitalised words read so far (name keys)
-        self._starts_names: dict[str, bool] = {}
+        #: ``_token_info`` of the blank-separated tokens read so far (one word each)
+        self._tokens: dict[str, tuple] = {}
         self._any_sentence: Optional[re.Pattern] = None   # matches where any rule's ``sentence`` does
         self.contexts: list[_Rule] = []
         for row in data.load_jsonl(patterns):
@@ -327,6 +327,13 @@ class PlacesComponent:
             k = _KEYS[w] = R.name_key(w)
         return (k in _names().first and w[0].isupper()) or w.lower() in self.cues
 
+    def _token_info(self, tok: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(the capitalised words in the token that can start a name, the level-word heads in
+        its lower case)."""
+        low = tok.lower()
+        return (tuple(w for w in set(_CAPS.findall(tok)) if self._starts_name(w)),
+                tuple(h for h in self._cue_heads if h in low))
+
     def _candidates(self, text: str, word_re: "re.Pattern") -> Optional[list[_Word]]:
         """The words of ``_words`` a mention can start at (level words, capitalised first
         words of names), in order; None when the text needs the full scan."""
@@ -336,23 +343,30 @@ class PlacesComponent:
         keys = _KEYS
         if len(keys) > _MAX_KEYS:
             keys.clear()
-        starts_name = self._starts_names
-        if len(starts_name) > _MAX_KEYS:
-            starts_name.clear()
-        # The capitalised words are listed by ``findall`` and only the distinct ones that can
-        # start a name are looked up again, with ``str.find``. An occurrence of such a word at s
-        # is the match ``finditer`` finds there when the word is the whole (greedy) match from s
-        # and s passes the look-behind below: a match is made of ``[\w'’-]`` only, so one that
-        # began earlier would have to cover ``text[s - 1]`` (or the "se-" before s, which a
-        # capitalised word cannot start).
+        # Capitalised words and level words are made of ``[\w'’-]``: each lies inside one of the
+        # blank-separated tokens of the text. Per distinct token (cached: a token is one word),
+        # the capitalised words ``_CAPS`` finds in it (as it does in the text: its matches never
+        # cross a blank) that can start a name, and the level-word heads its lower case contains.
+        # An occurrence of such a word at s is the match ``finditer`` finds there when the word
+        # is the whole (greedy) match from s and s passes the look-behind below: a match is made
+        # of ``[\w'’-]`` only, so one that began earlier would have to cover ``text[s - 1]`` (or
+        # the "se-" before s, which a capitalised word cannot start).
+        infos = self._tokens
+        if len(infos) > _MAX_KEYS:
+            infos.clear()
+        words: set[str] = set()
+        heads: set[str] = set()
+        for tok in set(text.split()):
+            info = infos.get(tok)
+            if info is None:
+                info = infos[tok] = self._token_info(tok)
+            if info[0]:
+                words.update(info[0])
+            if info[1]:
+                heads.update(info[1])
         found: list[tuple[int, int, str]] = []
         match = _CAPS.match
-        for w in set(_CAPS.findall(text)):
-            starts = starts_name.get(w)
-            if starts is None:
-                starts = starts_name[w] = self._starts_name(w)
-            if not starts:
-                continue
+        for w in words:
             n = len(w)
             s = text.find(w)
             while s >= 0:
@@ -364,7 +378,7 @@ class PlacesComponent:
         found.sort()
         caps = len(found)
         match = self._cue_re.match
-        for head in self._cue_heads:
+        for head in heads:      # the others do not occur in the text
             for p in hay.positions(head, True):
                 if _CAPS_FIRST(text[p]):
                     continue            # a capitalised word: found above
@@ -647,9 +661,11 @@ class PlacesComponent:
     # its pattern was searched in the whole window.
 
     def _checks(self) -> tuple[tuple, tuple]:
-        """Per rule, in the order they are tried: (group, rule, literals, anchors, endings), the
-        last three each None or (those of the text, those of the lower-cased text); first for
-        texts whose lower-cased copy can be used, then for the others (only the patterns)."""
+        """Per rule, in the order they are tried: (group, rule, its ``before`` pattern, window,
+        bare only?, endings of the text, endings of the lower-cased text, literals, anchors,
+        whether ``_applies`` has more to check); literals and anchors each None or (those of
+        the text, those of the lower-cased text), endings None when unknown. First for texts
+        whose lower-cased copy can be used, then for the others (only the patterns)."""
         if self._checks_made is None:
             def split(found):
                 if found is None:
@@ -658,12 +674,16 @@ class PlacesComponent:
             usable, plain = [], []
             for group, rules in ((_VENUE, self.venues), (_EXCLUDE, self.excludes), (_CONTEXT, self.contexts)):
                 for r in rules:
+                    head = (group, r, r.before, r.window, group is _EXCLUDE and r.bare_only)
+                    rest = bool(r.line_start or r.after is not None or r.after_required is not None
+                                or r.sentence is not None)
+                    ends = split(tails(r.before)) if r.before is not None else None
                     if r.before is None:
-                        usable.append((group, r, None, None, None))
+                        usable.append(head + (None, None, None, None, rest))
                     else:
-                        usable.append((group, r, split(guard(r.before, True)), split(anchors(r.before)),
-                                       split(tails(r.before))))
-                    plain.append((group, r, None, None, None))
+                        usable.append(head + (ends[0] if ends else None, ends[1] if ends else None,
+                                              split(guard(r.before, True)), split(anchors(r.before)), rest))
+                    plain.append(head + (None, None, None, None, rest))
             self._any_sentence = any_of(r.sentence for rules in (self.venues, self.excludes, self.contexts)
                                         for r in rules if r.sentence is not None)
             self._checks_made = (tuple(usable), tuple(plain))
@@ -687,20 +707,21 @@ class PlacesComponent:
         # the text after the mention and the sentence before it, made when a rule reads them:
         # [after, sentence, whether any rule's sentence pattern matches it]
         seen = [None, None, None]
-        for group, rule, lits, at, endings in checks:
+        before_match = self._before
+        for group, rule, before, window, bare_only, ends_text, ends_low, lits, at, rest in checks:
             if group is _CONTEXT:
                 if rule.weight <= m.bonus:
                     continue
-            elif group is _EXCLUDE and rule.bare_only and not bare:
+            elif bare_only and not bare:
                 continue
-            if rule.before is not None:
-                lo = max(line_start, cue - rule.window, 0)
-                if endings is not None and not (text.endswith(endings[0], lo, stripped) or
-                                                (endings[1] and low.endswith(endings[1], lo, stripped))):
+            if before is not None:
+                lo = max(line_start, cue - window, 0)
+                if ends_text is not None and not (text.endswith(ends_text, lo, stripped) or
+                                                  (ends_low and low.endswith(ends_low, lo, stripped))):
                     continue
-                if not self._before(rule.before, lits, at, text, low, lo, cue):
+                if not before_match(before, lits, at, text, low, lo, cue):
                     continue
-            if not self._applies(rule, text, m, line_start, seen, ends):
+            if rest and not self._applies(rule, text, m, line_start, seen, ends):
                 continue
             if group is _VENUE:
                 m.bonus, m.rule = rule.weight, rule.id
