@@ -222,6 +222,7 @@ class PlacesComponent:
         self._cue_re = re.compile(r"(?i:%s)(?![\w'’-])" % "|".join(re.escape(k) for k in cues))
         self._cue_heads = sorted({c for c in self.cues if not any(c != o and c.startswith(o) for o in self.cues)})
         _names()
+        self._checks()      # the rules' shortcuts are derived at build, not on the first report
 
     # ------------------------------------------------------------------ entry point
     def __call__(self, doc: Doc) -> Doc:
