@@ -11,6 +11,7 @@ cut after the office's place (a person's name that follows it is left out).
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -19,7 +20,8 @@ from typing import Iterator, Optional
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import add_flag, char_span, doc_text, finditer, guard, haystack, may_search, search
+from extractors.common import add_flag, char_span, doc_text, finditer, guard, haystack, may_search, prefixes, search
+from extractors.windows import any_of, anchors, finditer_from, search_from, tails
 from extractors.regions import find_region
 from extractors.data import load_jsonl
 from models.record import FLAG_CANDIDATES
@@ -31,6 +33,8 @@ _WORD = re.compile(r"[^\s]+")
 _LETTERS = re.compile(r"[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'’\-]*")
 _BLANK = re.compile(r"[ \t]*")
 _SENT_END = re.compile(r"(?<![A-Z])[.!?](?=\s)|\n")
+_MARK = re.compile(r"[.!?\n]")      # where ``_SENT_END`` can match
+_PAREN = re.compile(r"[ \t]*\([^()\n]{1,40}\)")
 
 
 @dataclass
@@ -75,6 +79,26 @@ def _config():
     return anchors, class_words, stops, ministry, cues, priors
 
 
+@lru_cache(maxsize=1)
+def _fast():
+    """What makes the cues of ``_config`` cheaper to try (``extractors.windows``), derived from
+    the patterns: (the ministry patterns as one, per cue: (its endings, its anchors))."""
+    _, _, _, ministry, cues, _ = _config()
+    # ``match`` of an alternation tries its branches in order and nothing follows them: it
+    # finds what the first of the patterns that matches finds
+    one = any_of(ministry)
+    shortcuts = []
+    for _, where, _, _, rx, _ in cues:
+        ends = tails(rx) if where in ("before", "list_before") else None
+        # a ``before`` pattern without known endings is tried where its anchors lie
+        starts = anchors(rx) if where == "list" or (where == "before" and ends is None) else None
+        shortcuts.append((tuple(t for t, ci in ends if not ci) if ends else None,
+                          tuple(t for t, ci in ends if ci) if ends else None,
+                          tuple(t for t, ci in starts if not ci) if starts else None,
+                          tuple(t for t, ci in starts if ci) if starts else None))
+    return one, tuple(shortcuts)
+
+
 def _words(text: str, pos: int, limit: int = 12) -> Iterator[tuple[int, int, str, bool]]:
     """Words after ``pos`` on the same line: (start, end, word, followed_by_a_break)."""
     n = 0
@@ -115,7 +139,7 @@ def _place_words(text: str, pos: int, stops: set[str], max_words: int = 4) -> li
 
 
 def _skip_paren(text: str, pos: int) -> int:
-    m = re.compile(r"[ \t]*\([^()\n]{1,40}\)").match(text, pos)
+    m = _PAREN.match(text, pos)
     return m.end() if m else pos
 
 
@@ -129,42 +153,89 @@ _MEMO_MENTIONS = "office.mentions"
 
 
 def _find_mentions(text: str) -> tuple[Mention, ...]:
-    anchors, class_words, stops, ministry, _, _ = _config()
-    found: list[Mention] = []
+    starts = _config()[0]
     hay = haystack(text)
-    for rule, typ, rx, bare, veto in anchors:
-        if not hay.may_scan(rx):
+    hits = []       # (start, anchor, match), anchor by anchor
+    for i, anchor in enumerate(starts):
+        if not hay.may_scan(anchor[2]):
             continue
-        for m in finditer(rx, hay):
-            if bare:
-                before = text[max(0, m.start() - 30):m.start()].split()
-                if before and before[-1].lower().strip(",.()") in veto:
-                    continue
-            pos = _skip_paren(text, m.end())
-            if typ == "kanim":
-                for ws, we, raw, _ in _words(text, pos, limit=8):
-                    if raw.lower().rstrip(",") in class_words and not raw.endswith(","):
-                        pos = we
-                        continue
-                    break
-            else:
-                for _ in range(4):
-                    mm = next((p.match(text, pos) for p in ministry if p.match(text, pos)), None)
-                    if not mm:
-                        break
-                    pos = mm.end()
-            places = _place_words(text, pos, stops)
-            if places:
-                found.append(Mention(typ, m.start(), places, rule))
-    found.sort(key=lambda x: (x.start, -x.end))
-    del found[MAX_MENTIONS:]
+        rx = anchor[2]
+        for m in (finditer(rx, hay) if prefixes(rx) is not None else finditer_from(rx, hay)):
+            hits.append((m.start(), i, m))
+    if len(hits) > MAX_MENTIONS:
+        # more than are kept: all are read, sorted and cut (a huge text)
+        found = [x for x in (_read_mention(text, starts[i], m) for _, i, m in hits) if x is not None]
+        found.sort(key=lambda x: (x.start, -x.end))
+        del found[MAX_MENTIONS:]
+        return _overlaps_dropped(found)
+    # The mentions, in the order the sort above gives (by start, the longest first, then anchor
+    # by anchor), are kept unless they start inside the last one kept. A mention is read only
+    # when it may be kept: one that starts inside the last one kept is dropped whatever it reads,
+    # unless it is a Kanim and that one a Kanwil ("Kantor Wilayah Imigrasi Kelas II TPI X").
+    hits.sort(key=lambda h: (h[0], h[1]))
     out: list[Mention] = []
+    k = 0
+    while k < len(hits):
+        start = hits[k][0]
+        group = []
+        while k < len(hits) and hits[k][0] == start:
+            group.append(hits[k])
+            k += 1
+        inside = bool(out) and start < out[-1].end
+        found = []
+        for _, i, m in group:
+            if inside and (out[-1].type == "kanim" or starts[i][1] != "kanim"):
+                continue        # dropped below whatever it reads
+            mention = _read_mention(text, starts[i], m)
+            if mention is not None:
+                found.append(mention)
+        found.sort(key=lambda x: -x.end)
+        _drop_overlaps(out, found)
+    return tuple(out)
+
+
+def _read_mention(text: str, anchor: tuple, m: "re.Match") -> Optional[Mention]:
+    """The mention an anchor's match starts, None when no place follows it."""
+    _, class_words, stops, ministry, _, _ = _config()
+    rule, typ, rx, bare, veto = anchor
+    if bare:
+        before = text[max(0, m.start() - 30):m.start()].split()
+        if before and before[-1].lower().strip(",.()") in veto:
+            return None
+    pos = _skip_paren(text, m.end())
+    if typ == "kanim":
+        for ws, we, raw, _ in _words(text, pos, limit=8):
+            if raw.lower().rstrip(",") in class_words and not raw.endswith(","):
+                pos = we
+                continue
+            break
+    else:
+        one_ministry = _fast()[0]
+        for _ in range(4):
+            if one_ministry is not None:
+                mm = one_ministry.match(text, pos)
+            else:
+                mm = next((p.match(text, pos) for p in ministry if p.match(text, pos)), None)
+            if not mm:
+                break
+            pos = mm.end()
+    places = _place_words(text, pos, stops)
+    return Mention(typ, m.start(), places, rule) if places else None
+
+
+def _drop_overlaps(out: list[Mention], found: list[Mention]) -> None:
+    """Adds the sorted mentions ``found`` to ``out`` but those inside the last one kept."""
     for mention in found:
         if out and mention.start < out[-1].end:
             if mention.type == "kanim" and out[-1].type == "kanwil" and mention.end > out[-1].end:
                 out[-1] = mention   # "Kantor Wilayah Imigrasi Kelas II TPI X" is a Kanim
             continue
         out.append(mention)
+
+
+def _overlaps_dropped(found: list[Mention]) -> tuple[Mention, ...]:
+    out: list[Mention] = []
+    _drop_overlaps(out, found)
     return tuple(out)
 
 
@@ -224,14 +295,50 @@ def _group(text: str, mentions: list[Mention]) -> list[Candidate]:
     return list(groups.values())
 
 
-def _sentence(text: str, start: int, end: int) -> str:
-    left = max((m.end() for m in _SENT_END.finditer(text, max(0, start - 400), start)), default=max(0, start - 400))
-    right = _SENT_END.search(text, end)
-    return text[left:right.start() if right else min(len(text), end + 400)]
+def _sentence(text: str, start: int, end: int, marks: Optional[list[int]] = None) -> str:
+    """The sentence around ``text[start:end]``; ``marks``: ``_sentence_marks(text)``."""
+    lo = max(0, start - 400)
+    if marks is None:
+        left = max((m.end() for m in _SENT_END.finditer(text, lo, start)), default=lo)
+        right = _SENT_END.search(text, end)
+        return text[left:right.start() if right else min(len(text), end + 400)]
+    # the last mark that ``_SENT_END.finditer(text, lo, start)`` finds: a mark is one character;
+    # searched up to ``start``, a ".", "!" or "?" right before it has no blank after it
+    left = lo
+    i = bisect.bisect_left(marks, start) - 1
+    while i >= 0 and marks[i] >= lo:
+        p = marks[i]
+        if p < start - 1 or text[p] == "\n":
+            left = p + 1
+            break
+        i -= 1
+    j = bisect.bisect_left(marks, end)      # the first mark ``_SENT_END.search(text, end)`` finds
+    return text[left:marks[j] if j < len(marks) else min(len(text), end + 400)]
+
+
+def _sentence_marks(text: str) -> list[int]:
+    """Where ``_SENT_END`` matches in the whole text (once per text: see ``_score``): at a line
+    break, and at a ".", "!" or "?" with a blank after it and no capital A-Z before it (read
+    here in Python: the look-behind first keeps ``re`` from skipping ahead to a mark)."""
+    out = []
+    n = len(text)
+    for m in _MARK.finditer(text):
+        p = m.start()
+        if text[p] == "\n" or (p + 1 < n and text[p + 1].isspace() and not (p and "A" <= text[p - 1] <= "Z")):
+            out.append(p)
+    return out
+
+
+_MEMO_MARKS = "office.sentence_marks"
 
 
 def _score(text: str, cand: Candidate) -> None:
     _, _, _, _, cues, priors = _config()
+    shortcuts = _fast()[1]
+    hay = haystack(text)
+    # the lower-cased copy of a part of the text is one for one and only an ASCII letter's case
+    # equals an ASCII letter (else the endings and anchors below are not used)
+    lowered = not hay.exotic and len(hay.low) == len(text)
     cand.score = priors.get(cand.type, 0.0)
     best: dict[str, float] = {}
     listed: set[int] = set()
@@ -239,22 +346,41 @@ def _score(text: str, cand: Candidate) -> None:
     for m in cand.mentions:
         before = text[max(0, m.start - 50):m.start]
         low = before.lower()
+        before_end = low_end = None     # ``before`` and ``low`` without blanks at the end
         after = text[m.end:m.end + 120]
-        sentence = None
-        for rule, where, typ, weight, rx, found in cues:
+        sentence = sentence_low = None
+        for (rule, where, typ, weight, rx, found), (ends, ends_low, at, at_low) in zip(cues, shortcuts):
             if typ and typ != cand.type:
                 continue
+            if where in ("before", "list_before") and ends is not None and (lowered or not ends_low):
+                # the pattern ends with ``$``: ``before`` (blanks at the end left out) ends with
+                # one of the texts a match can end with, else it cannot match
+                if before_end is None:
+                    before_end, low_end = before.rstrip(), low.rstrip()
+                if not (before_end.endswith(ends) or low_end.endswith(ends_low)):
+                    continue
             if where == "before":
-                if may_search(found, before, low) and rx.search(before):
+                if may_search(found, before, low) and (
+                        search_from(rx, before, at, 0, len(before)) or search_from(rx, low, at_low, 0, len(before), before)
+                        if at is not None and lowered else rx.search(before)):
                     best[rule] = max(best.get(rule, weight), weight) if weight > 0 else min(best.get(rule, weight), weight)
             elif where == "after":
                 if rx.search(after):
                     best[rule] = max(best.get(rule, weight), weight)
             elif where in ("list", "list_before"):
-                sentence = sentence if sentence is not None else _sentence(text, m.start, m.end)
+                if sentence is None:
+                    marks = hay.remember(_MEMO_MARKS, _sentence_marks) if hay.text is text else None
+                    sentence = _sentence(text, m.start, m.end, marks)
                 if sentence.count(",") >= 2:
-                    hit = (may_search(found, sentence) and rx.search(sentence)) if where == "list" else \
-                        (may_search(found, before, low) and rx.search(before))
+                    if where == "list":
+                        if sentence_low is None:
+                            sentence_low = sentence.lower()
+                        hit = may_search(found, sentence, sentence_low) and (
+                            search_from(rx, sentence, at, 0, len(sentence)) or
+                            search_from(rx, sentence_low, at_low, 0, len(sentence), sentence)
+                            if at is not None and lowered else rx.search(sentence))
+                    else:
+                        hit = may_search(found, before, low) and rx.search(before)
                     if hit:
                         listed.add(id(m))
                         list_rules.add(rule)

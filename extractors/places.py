@@ -33,6 +33,7 @@ from spacy.tokens import Doc
 from extractors import data
 from extractors import regions as R
 from extractors.common import add_flag, char_span, doc_text, guard, haystack, search
+from extractors.windows import any_of, anchors, search_from, tails
 from extractors.regions import region_name  # noqa: F401  (re-exported: pipeline.extract uses it)
 from models.record import FLAG_AMBIGUOUS_PLACE, FLAG_FUZZY_PLACE
 
@@ -59,6 +60,8 @@ LEVEL_RULES = ("timpora_level", "level_named")
 TOWN_RULES = ("dateline_after", "dateline_before", "venue_at", "office_venue")
 #: context rules that a list item only has because of the item before it ("di A, B")
 LIST_RULES = ("located_in", "explicit", "bare", "subdistrict", "fuzzy", "desa")
+#: the rule groups, tried in this order
+_VENUE, _EXCLUDE, _CONTEXT = "venue", "exclude", "context"
 
 _WORD = re.compile(r"[^\W_][\w'’]*(?:-[^\W_][\w'’]*)*")
 _GAP_IN_NAME = re.compile(r"[ \t\u00a0]{1,3}|\s*-\s*")
@@ -86,15 +89,6 @@ def _wordish(c: str) -> bool:
     return c.isalnum() or c in "_'’-"
 
 
-
-def _literal_before(lits, lo: int, cue: int) -> bool:
-    """Whether a rule can apply: one of its literals lies in ``text[lo:cue]`` (None: no guard)."""
-    if lits is None:
-        return True
-    for hay, lit in lits:       # a loop, not any(...): no generator per window
-        if hay.find(lit, lo, cue) >= 0:
-            return True
-    return False
 
 @dataclass(slots=True)
 class _Word:
@@ -191,7 +185,10 @@ class PlacesComponent:
         self.named_sites: list[_Rule] = []
         self.online: Optional[re.Pattern] = None
         self._state = threading.local()    # per-call budget of fuzzy look-ups
-        self._guards: Optional[tuple] = None    # per rule group: (rule, window guard)
+        self._checks_made: Optional[tuple] = None    # see ``_checks``
+        #: ``_token_info`` of the blank-separated tokens read so far (one word each)
+        self._tokens: dict[str, tuple] = {}
+        self._any_sentence: Optional[re.Pattern] = None   # matches where any rule's ``sentence`` does
         self.contexts: list[_Rule] = []
         for row in data.load_jsonl(patterns):
             kind = row.get("type")
@@ -225,6 +222,7 @@ class PlacesComponent:
         self._cue_re = re.compile(r"(?i:%s)(?![\w'’-])" % "|".join(re.escape(k) for k in cues))
         self._cue_heads = sorted({c for c in self.cues if not any(c != o and c.startswith(o) for o in self.cues)})
         _names()
+        self._checks()      # the rules' shortcuts are derived at build, not on the first report
 
     # ------------------------------------------------------------------ entry point
     def __call__(self, doc: Doc) -> Doc:
@@ -255,18 +253,13 @@ class PlacesComponent:
         mentions = self._mentions_fast(text)
         if not mentions:
             return []
-        # a rule is tried on a mention only when one of its literals lies in the window before
-        # it (checking every rule's literals against the whole text first costs more than it saves)
         hay = haystack(text)
-        if self._guards is None:
-            self._guards = tuple([(r, guard(r.before, True) if r.before is not None else None) for r in group]
-                                 for group in (self.venues, self.excludes, self.contexts))
-        low_ok = not hay.exotic and len(hay.low) == len(text)
-        rules = tuple([(r, _window_literals(r, text, hay, wguard, low_ok)) for r, wguard in group]
-                      for group in self._guards)
+        # the lower-cased text, position for position (None: the rules' literals are not used)
+        low = hay.low if not hay.exotic and len(hay.low) == len(text) else None
+        checks = self._checks()[0 if low is not None else 1]
         ends = [sm.end() for sm in _SENTENCE_END.finditer(text)]
         for m in mentions:
-            self._weigh(text, m, rules, ends)
+            self._weigh(text, m, checks, ends, low)
         self._propagate(text, mentions)
         self._resolve(mentions)
         def online() -> bool:
@@ -328,33 +321,65 @@ class PlacesComponent:
             return _Word(s, e, w, k, c.isupper())
         return _Word(s, e, w, w.lower(), False)
 
+    def _starts_name(self, w: str) -> bool:
+        """Whether the capitalised word ``w`` is a level word or can start a region name."""
+        k = _KEYS.get(w)
+        if k is None:
+            k = _KEYS[w] = R.name_key(w)
+        return (k in _names().first and w[0].isupper()) or w.lower() in self.cues
+
+    def _token_info(self, tok: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(the capitalised words in the token that can start a name, the level-word heads in
+        its lower case)."""
+        low = tok.lower()
+        return (tuple(w for w in set(_CAPS.findall(tok)) if self._starts_name(w)),
+                tuple(h for h in self._cue_heads if h in low))
+
     def _candidates(self, text: str, word_re: "re.Pattern") -> Optional[list[_Word]]:
         """The words of ``_words`` a mention can start at (level words, capitalised first
         words of names), in order; None when the text needs the full scan."""
         hay = haystack(text)
         if hay.exotic or "\u00d7" in text or len(hay.low) != len(text):
             return None
-        names = _names()
-        first, cues = names.first, self.cues
         keys = _KEYS
         if len(keys) > _MAX_KEYS:
             keys.clear()
+        # Capitalised words and level words are made of ``[\w'’-]``: each lies inside one of the
+        # blank-separated tokens of the text. Per distinct token (cached: a token is one word),
+        # the capitalised words ``_CAPS`` finds in it (as it does in the text: its matches never
+        # cross a blank) that can start a name, and the level-word heads its lower case contains.
+        # An occurrence of such a word at s is the match ``finditer`` finds there when the word
+        # is the whole (greedy) match from s and s passes the look-behind below: a match is made
+        # of ``[\w'’-]`` only, so one that began earlier would have to cover ``text[s - 1]`` (or
+        # the "se-" before s, which a capitalised word cannot start).
+        infos = self._tokens
+        if len(infos) > _MAX_KEYS:
+            infos.clear()
+        words: set[str] = set()
+        heads: set[str] = set()
+        for tok in set(text.split()):
+            info = infos.get(tok)
+            if info is None:
+                info = infos[tok] = self._token_info(tok)
+            if info[0]:
+                words.update(info[0])
+            if info[1]:
+                heads.update(info[1])
         found: list[tuple[int, int, str]] = []
-        for m in _CAPS.finditer(text):
-            w = m.group()
-            k = keys.get(w)
-            if k is None:
-                k = keys[w] = R.name_key(w)
-            if not ((k in first and w[0].isupper()) or w.lower() in cues):
-                continue
-            s = m.start()
-            if s and _wordish(text[s - 1]) and not (
-                    text[s - 3:s] == "se-" and (s == 3 or not _wordish(text[s - 4]))):
-                continue
-            found.append((s, m.end(), w))
+        match = _CAPS.match
+        for w in words:
+            n = len(w)
+            s = text.find(w)
+            while s >= 0:
+                if not (s and _wordish(text[s - 1]) and not (
+                        text[s - 3:s] == "se-" and (s == 3 or not _wordish(text[s - 4])))) \
+                        and match(text, s).end() == s + n:
+                    found.append((s, s + n, w))
+                s = text.find(w, s + 1)
+        found.sort()
         caps = len(found)
         match = self._cue_re.match
-        for head in self._cue_heads:
+        for head in heads:      # the others do not occur in the text
             for p in hay.positions(head, True):
                 if _CAPS_FIRST(text[p]):
                     continue            # a capitalised word: found above
@@ -374,7 +399,10 @@ class PlacesComponent:
             end = e
             c = w[0]
             if c.isupper():
-                out.append(_Word(s, e, w, keys[w], True))
+                k = keys.get(w)
+                if k is None:
+                    k = keys[w] = R.name_key(w)
+                out.append(_Word(s, e, w, k, True))
             else:
                 out.append(_Word(s, e, w, w.lower(), False))
         return out
@@ -622,57 +650,133 @@ class PlacesComponent:
         return None
 
     # ------------------------------------------------------------------ 2. context
-    def _weigh(self, text: str, m: _Mention, rules: Optional[tuple] = None,
-               ends: Optional[list[int]] = None) -> None:
-        """``rules``: (rule, literals of its ``before`` pattern) of the venue, exclude and
-        context rules that can apply in this text; a rule is only tried when one of the
-        literals lies in its window before the mention."""
-        venues, excludes, contexts = rules or tuple(
-            [(r, None) for r in group] for group in (self.venues, self.excludes, self.contexts))
+    #
+    # Every venue, exclude and context rule is tried on every mention, in that order. What makes
+    # it cheap (``extractors.windows``; all derived from the patterns, never from a text):
+    # * a ``before`` pattern ends with ``$``: its window, blanks at the end left out, must end
+    #   with one of the texts a match can end with (one ``str.endswith`` per rule);
+    # * one of the literals every match contains must lie in the window (``str.find``);
+    # * the pattern is then tried only where one of the literals every match starts with lies;
+    # * the sentence patterns are first searched together: most sentences match none.
+    # Each is a necessary condition of the match, so a rule applies exactly when it did when
+    # its pattern was searched in the whole window.
+
+    def _checks(self) -> tuple[tuple, tuple]:
+        """Per rule, in the order they are tried: (group, rule, its ``before`` pattern, window,
+        bare only?, endings of the text, endings of the lower-cased text, literals, anchors,
+        whether ``_applies`` has more to check); literals and anchors each None or (those of
+        the text, those of the lower-cased text), endings None when unknown. First for texts
+        whose lower-cased copy can be used, then for the others (only the patterns)."""
+        if self._checks_made is None:
+            def split(found):
+                if found is None:
+                    return None
+                return tuple(lit for lit, ci in found if not ci), tuple(lit for lit, ci in found if ci)
+            usable, plain = [], []
+            for group, rules in ((_VENUE, self.venues), (_EXCLUDE, self.excludes), (_CONTEXT, self.contexts)):
+                for r in rules:
+                    head = (group, r, r.before, r.window, group is _EXCLUDE and r.bare_only)
+                    rest = bool(r.line_start or r.after is not None or r.after_required is not None
+                                or r.sentence is not None)
+                    ends = split(tails(r.before)) if r.before is not None else None
+                    if r.before is None:
+                        usable.append(head + (None, None, None, None, rest))
+                    else:
+                        usable.append(head + (ends[0] if ends else None, ends[1] if ends else None,
+                                              split(guard(r.before, True)), split(anchors(r.before)), rest))
+                    plain.append(head + (None, None, None, None, rest))
+            self._any_sentence = any_of(r.sentence for rules in (self.venues, self.excludes, self.contexts)
+                                        for r in rules if r.sentence is not None)
+            self._checks_made = (tuple(usable), tuple(plain))
+        return self._checks_made
+
+    def _weigh(self, text: str, m: _Mention, checks: Optional[tuple] = None,
+               ends: Optional[list[int]] = None, low: Optional[str] = None) -> None:
+        """``checks``: ``_checks()`` for the text, ``low``: its lower-cased copy when usable."""
+        if checks is None:
+            checks = self._checks()[1]
         cue = m.cue_start
         m.weight = self.base.get(m.kind, self.base["bare"])
         m.rule = m.kind
-        low = max(0, m.cue_start - 400)
-        newline = text.rfind("\n", low, m.cue_start)
-        line_start = newline + 1 if newline >= 0 or low == 0 else -1   # -1: far from any line start
-        after = text[m.end:m.end + 80]
-        sentence_start = _last_sentence_end(text, max(0, m.cue_start - 300), m.cue_start, ends)
-        sentence = text[max(sentence_start, m.cue_start - 300):m.cue_start]
-        for rule, lits in venues:
-            if not _literal_before(lits, max(line_start, cue - rule.window, 0), cue):
+        first = max(0, cue - 400)
+        newline = text.rfind("\n", first, cue)
+        line_start = newline + 1 if newline >= 0 or first == 0 else -1   # -1: far from any line start
+        stripped = cue           # the end of the text before the mention, blanks left out
+        while stripped > 0 and text[stripped - 1].isspace():
+            stripped -= 1
+        bare = m.kind == "bare"
+        # the text after the mention and the sentence before it, made when a rule reads them:
+        # [after, sentence, whether any rule's sentence pattern matches it]
+        seen = [None, None, None]
+        before_match = self._before
+        for group, rule, before, window, bare_only, ends_text, ends_low, lits, at, rest in checks:
+            if group is _CONTEXT:
+                if rule.weight <= m.bonus:
+                    continue
+            elif bare_only and not bare:
                 continue
-            if self._applies(rule, after, sentence, text, m, line_start):
+            if before is not None:
+                lo = max(line_start, cue - window, 0)
+                if ends_text is not None and not (text.endswith(ends_text, lo, stripped) or
+                                                  (ends_low and low.endswith(ends_low, lo, stripped))):
+                    continue
+                if not before_match(before, lits, at, text, low, lo, cue):
+                    continue
+            if rest and not self._applies(rule, text, m, line_start, seen, ends):
+                continue
+            if group is _VENUE:
                 m.bonus, m.rule = rule.weight, rule.id
                 return
-        for rule, lits in excludes:
-            if rule.bare_only and m.kind != "bare":
-                continue
-            if not _literal_before(lits, max(line_start, cue - rule.window, 0), cue):
-                continue
-            if self._applies(rule, after, sentence, text, m, line_start):
+            if group is _EXCLUDE:
                 m.excluded, m.rule = True, rule.id
                 return
-        for rule, lits in contexts:
-            if rule.weight <= m.bonus:
-                continue
-            if not _literal_before(lits, max(line_start, cue - rule.window, 0), cue):
-                continue
-            if self._applies(rule, after, sentence, text, m, line_start):
-                m.bonus, m.rule = rule.weight, rule.id
+            m.bonus, m.rule = rule.weight, rule.id
 
     @staticmethod
-    def _applies(rule: _Rule, after: str, sentence: str, text: str, m: _Mention, line_start: int) -> bool:
+    def _before(rx: re.Pattern, lits, at, text: str, low: Optional[str], lo: int, cue: int) -> bool:
+        """``rx.search(text, lo, cue) is not None``, ``lits`` and ``at`` as in ``_checks``."""
+        if lits is not None:
+            for lit in lits[0]:     # a loop, not any(...): no generator per window
+                if text.find(lit, lo, cue) >= 0:
+                    break
+            else:
+                for lit in lits[1]:
+                    if low.find(lit, lo, cue) >= 0:
+                        break
+                else:
+                    return False
+        if at is None:
+            return rx.search(text, lo, cue) is not None
+        return search_from(rx, text, at[0], lo, cue) or (bool(at[1]) and search_from(rx, low, at[1], lo, cue, text))
+
+    def _applies(self, rule: _Rule, text: str, m: _Mention, line_start: int, seen: list,
+                 ends: Optional[list[int]]) -> bool:
+        """Whether the rest of ``rule`` (but its ``before`` pattern) holds for ``m``; ``seen``:
+        the strings read for it so far."""
         if rule.line_start and (line_start < 0 or text[line_start:m.cue_start].strip(" \t\"'“”‘’*#>|-–—•")):
             return False
-        if rule.before is not None and not rule.before.search(
-                text, max(line_start, m.cue_start - rule.window, 0), m.cue_start):
-            return False
-        if rule.after is not None and not rule.after.search(after):
-            return False
-        if rule.after_required is not None and not rule.after_required.search(after):
-            return False
-        if rule.sentence is not None and not rule.sentence.search(sentence):
-            return False
+        if rule.after is not None or rule.after_required is not None:
+            after = seen[0]
+            if after is None:
+                after = seen[0] = text[m.end:m.end + 80]
+            if rule.after is not None and not rule.after.search(after):
+                return False
+            if rule.after_required is not None and not rule.after_required.search(after):
+                return False
+        if rule.sentence is not None:
+            sentence = seen[1]
+            if sentence is None:
+                cue = m.cue_start
+                start = _last_sentence_end(text, max(0, cue - 300), cue, ends)
+                sentence = seen[1] = text[max(start, cue - 300):cue]
+            if self._any_sentence is not None:
+                # none of the sentence patterns matches (most mentions): neither does this one
+                if seen[2] is None:
+                    seen[2] = self._any_sentence.search(sentence) is not None
+                if not seen[2]:
+                    return False
+            if not rule.sentence.search(sentence):
+                return False
         return True
 
     @staticmethod
@@ -828,30 +932,6 @@ class PlacesComponent:
         if not found:
             return []
         return [max(found, key=found.get)]
-
-
-def _window_literals(rule: _Rule, text: str, hay, found=False, low_ok: Optional[bool] = None
-                     ) -> Optional[list[tuple[str, str]]]:
-    """(string, literal) pairs one of which lies in the window of any match of ``rule.before``
-    (see ``extractors.common.guard``), or None when the rule must always be tried; ``found``:
-    ``guard(rule.before, True)`` if known, ``low_ok``: the lower-cased text is usable."""
-    if rule.before is None or hay.exotic:
-        return None
-    if found is False:
-        found = guard(rule.before, True)
-    if found is None:
-        return None
-    if low_ok is None:
-        low_ok = len(hay.low) == len(text)
-    out = []
-    for lit, ci in found:
-        if ci:
-            if not low_ok:
-                return None
-            out.append((hay.low, lit))
-        else:
-            out.append((text, lit))
-    return out
 
 
 def _last_sentence_end(text: str, lo: int, hi: int, ends: Optional[list[int]]) -> int:

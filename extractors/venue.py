@@ -18,7 +18,8 @@ from typing import Optional
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import char_span, doc_text, finditer, haystack
+from extractors.common import char_span, doc_text, finditer, haystack, prefixes
+from extractors.windows import finditer_from
 from extractors.regions import find_region
 from extractors.data import load_jsonl
 
@@ -164,7 +165,8 @@ def candidates(text: str) -> list[Candidate]:
     for rule, weight, rx in cues:
         if not hay.may_scan(rx):
             continue
-        for n, m in enumerate(finditer(rx, hay)):
+        # a cue without literal prefixes ("\\bdi\\s+(?=Aula|...)") is tried where its anchors lie
+        for n, m in enumerate(finditer(rx, hay) if prefixes(rx) is not None else finditer_from(rx, hay)):
             if n >= MAX_CUE_HITS:
                 break
             if rule in words["line_cues"]:
