@@ -119,6 +119,13 @@ try:    # the parser of the ``re`` module (Python >= 3.11); without it nothing i
 except ImportError:  # pragma: no cover
     _sre_c = _sre_p = None
 
+@lru_cache(maxsize=None)
+def parsed(pattern: str, flags: int):
+    """``re``'s parse tree of a pattern, parsed once: the guards, prefixes, anchors and gates
+    derived from one pattern all read it (they never change it). ``flags`` without UNICODE."""
+    return _sre_p.parse(pattern, flags)
+
+
 _MIN_GUARD = 3          # a guard shorter than this saves too little to be worth checking
 _MAX_ALTERNATIVES = 24  # a branch with more alternatives than this is not used as a guard
 #: characters outside ASCII that IGNORECASE equates with an ASCII letter (``İ``, ``ı``,
@@ -196,7 +203,7 @@ def guard(rx: "_re.Pattern", window: bool = False) -> Optional[frozenset]:
     if _sre_p is None or not isinstance(rx.pattern, str) or rx.flags & (_re.LOCALE | _re.VERBOSE):
         return None
     try:
-        found = _required(_sre_p.parse(rx.pattern, rx.flags & ~_re.UNICODE), bool(rx.flags & _re.IGNORECASE),
+        found = _required(parsed(rx.pattern, rx.flags & ~_re.UNICODE), bool(rx.flags & _re.IGNORECASE),
                           behind=not window)
     except Exception:
         return None
@@ -424,7 +431,7 @@ def prefixes(rx: "_re.Pattern") -> Optional[tuple[tuple[str, bool], ...]]:
     if _sre_p is None or not isinstance(rx.pattern, str) or rx.flags & (_re.LOCALE | _re.VERBOSE):
         return None
     try:
-        found, _ = _prefixes(_sre_p.parse(rx.pattern, rx.flags & ~_re.UNICODE).data,
+        found, _ = _prefixes(parsed(rx.pattern, rx.flags & ~_re.UNICODE).data,
                              bool(rx.flags & _re.IGNORECASE))
     except Exception:
         return None

@@ -23,7 +23,7 @@ import ahocorasick
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import (_EXOTIC, _MIN_GUARD, _required, _sre_c, _sre_p, char_span, doc_text, finditer, guard,
+from extractors.common import (_EXOTIC, _MIN_GUARD, _required, _sre_c, _sre_p, parsed, char_span, doc_text, finditer, guard,
                                haystack)
 from extractors.data import load_jsonl, load_tsv
 
@@ -264,7 +264,7 @@ def _part_guards(rx: re.Pattern, window: bool = False) -> list[frozenset]:
     if _sre_p is None or rx.flags & (re.LOCALE | re.VERBOSE):
         return []
     try:
-        items = list(_sre_p.parse(rx.pattern, rx.flags & ~re.UNICODE))
+        items = list(parsed(rx.pattern, rx.flags & ~re.UNICODE))
     except Exception:
         return []
     parts, run = [], []
@@ -322,7 +322,7 @@ def _punct_guard(rx: re.Pattern, window: bool = False) -> Optional[frozenset]:
     if _sre_p is None:
         return None
     try:
-        items = _sre_p.parse(rx.pattern, rx.flags & ~re.UNICODE)
+        items = parsed(rx.pattern, rx.flags & ~re.UNICODE)
     except Exception:
         return None
     chars = _punct_chars(items)
@@ -359,8 +359,7 @@ def warm(name: str) -> None:
     build), not on the first report that needs them."""
     for kind in {r.get("type") for r in load_jsonl(name) if "pattern" in r} - {None}:
         compiled(name, kind)
-        combined(name, kind)
-        alternatives(name, kind)
+        alternatives(name, kind)     # (``combined`` forms are built by the few that use them)
 
 
 def first_match(name: str, kind: str, text: str, low: Optional[str] = None) -> Optional[tuple[str, re.Match]]:

@@ -22,7 +22,7 @@ from typing import Iterable, Optional
 
 import ahocorasick
 
-from extractors.common import guard
+from extractors.common import guard, parsed
 
 try:    # the parser of the ``re`` module (Python >= 3.11); without it nothing is gated
     from re import _constants as _sre_c, _parser as _sre_p
@@ -47,7 +47,7 @@ def words(rx: re.Pattern) -> Optional[frozenset[str]]:
             return None
         return frozenset(s for s, _ in found)
     try:
-        starts, _ = _starts(_sre_p.parse(rx.pattern, rx.flags & ~re.UNICODE).data)
+        starts, _ = _starts(parsed(rx.pattern, rx.flags & ~re.UNICODE).data)
     except Exception:
         return None
     if not starts or len(starts) > MAX_WORDS or min(len(s) for s in starts) < MIN_WORD:

@@ -21,7 +21,7 @@ from typing import Optional
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import (_sre_c, _sre_p, add_flag, char_span, doc_text, finditer, haystack, prefixes,
+from extractors.common import (_sre_c, _sre_p, add_flag, parsed, char_span, doc_text, finditer, haystack, prefixes,
                                search)
 from extractors.data import load_jsonl
 from models.record import FLAG_NOT_A_REPORT
@@ -121,7 +121,7 @@ def _scannable(rx: re.Pattern) -> Optional[tuple[str, ...]]:
     if found is None or any(ci or not _WORD_LITERAL.fullmatch(lit) for lit, ci in found):
         return None
     try:
-        if not _leading_boundary(_sre_p.parse(rx.pattern, rx.flags & ~re.UNICODE)):
+        if not _leading_boundary(parsed(rx.pattern, rx.flags & ~re.UNICODE)):
             return None
     except Exception:
         return None

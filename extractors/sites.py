@@ -614,6 +614,8 @@ class SitesComponent:
         self.name = name
         warm(SITES_FILE)
         warm(FINDINGS_FILE)
+        for name, kind in ((FINDINGS_FILE, "operation"), (SITES_FILE, "plan"), (SITES_FILE, "habitual")):
+            combined(name, kind)     # the alternations ``find_sites`` scans with
         for _rid, rx in compiled(SITES_FILE, "cue"):
             _branch_prefixes(rx)
 

@@ -30,6 +30,8 @@ try:    # the parser of the ``re`` module (Python >= 3.11); without it nothing i
 except ImportError:  # pragma: no cover
     _sre_c = _sre_p = None
 
+from extractors.common import parsed
+
 #: more anchors than this cost more ``str.find`` calls than the regex scan they replace
 MAX_ANCHORS = 24
 _ZERO_WIDTH = (_sre_c.AT, _sre_c.ASSERT, _sre_c.ASSERT_NOT) if _sre_c is not None else ()
@@ -78,7 +80,7 @@ def anchors(rx: "re.Pattern") -> Optional[tuple[tuple[str, bool], ...]]:
     found = None
     if _sre_p is not None and isinstance(rx.pattern, str) and not rx.flags & (re.LOCALE | re.VERBOSE):
         try:
-            lits, _ = _leads(_sre_p.parse(rx.pattern, rx.flags & ~re.UNICODE).data, bool(rx.flags & re.IGNORECASE))
+            lits, _ = _leads(parsed(rx.pattern, rx.flags & ~re.UNICODE).data, bool(rx.flags & re.IGNORECASE))
         except Exception:
             lits = set()
         if lits and min(len(s) for s, _ in lits) >= 2:
@@ -253,7 +255,7 @@ def tails(rx: "re.Pattern") -> Optional[tuple[tuple[str, bool], ...]]:
     found = None
     if _sre_p is not None and isinstance(rx.pattern, str) and not rx.flags & (re.LOCALE | re.VERBOSE | re.MULTILINE):
         try:
-            items = _sre_p.parse(rx.pattern, rx.flags & ~re.UNICODE).data
+            items = parsed(rx.pattern, rx.flags & ~re.UNICODE).data
             if items and items[-1][0] is _sre_c.AT and items[-1][1] in (_sre_c.AT_END, _sre_c.AT_END_STRING):
                 states = _back(items, bool(rx.flags & re.IGNORECASE), {("", False, _WS)})
                 if states and all(t for t, _, _ in states):
@@ -278,7 +280,7 @@ def any_of(patterns: Iterable["re.Pattern"]) -> Optional["re.Pattern"]:
         return None
     for p in patterns:
         try:
-            state = _sre_p.parse(p.pattern, p.flags & ~re.UNICODE).state
+            state = parsed(p.pattern, p.flags & ~re.UNICODE).state
         except Exception:
             return None
         if state.groups != 1 or (state.flags & ~re.UNICODE) != (p.flags & ~re.UNICODE):
