@@ -26,7 +26,7 @@ from extractors.data import load_jsonl
 GROUP = "venue"
 DARING = "daring"
 _TOKEN = re.compile(r"[^\s]+")
-_BLANK = re.compile(r"[ \t]*")
+_BLANK = re.compile(r"[^\S\r\n]*")   # every blank but a line break (no-break space too)
 _CORE = re.compile(r"[A-Za-z0-9\u00C0-\u024F&][A-Za-z0-9\u00C0-\u024F'’\-&]*")
 MAX_WORDS = 12
 SINGLE_WORD_PENALTY = 2.5

@@ -84,3 +84,15 @@ def test_halls_and_floors(text, expected):
 ])
 def test_a_phrase_with_a_venue_noun_beats_a_region(text, expected):
     assert venue_of(text) == expected
+
+
+
+@pytest.mark.parametrize("blank", ["\u00a0", "\x0b", "\x0c", "\u3000"])
+def test_unusual_blanks_inside_a_venue_phrase(blank):
+    # a no-break space, a vertical tab, a form feed or an ideographic space between the words
+    text = f"Rapat koordinasi TIMPORA digelar di Aula {blank}Kantor{blank} Bupati Kupang, Selasa (7/3/2023)."
+    assert " ".join(venue_of(text).split()) == "Aula Kantor Bupati Kupang"
+
+
+def test_a_line_separator_after_a_venue_noun_never_raises():
+    assert venue_of("Rapat digelar di Aula \u2028Kantor Bupati.").startswith("Aula")
