@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -51,3 +53,32 @@ def test_one_megabyte_text():
             "Selasa (7/3/2023) pukul 09.00 WITA, dipimpin oleh Asisten I Kabupaten Kupang. ")
     text = (para * (1_000_000 // len(para) + 1))[:1_000_000]
     _valid(extract(text, doc_id="big"))
+
+
+_SAMPLES = sorted((Path(__file__).resolve().parents[1] / "samples").glob("*.txt"))
+#: characters that case-fold oddly, blanks that are no ASCII space, typographic marks, line separators
+_ODD = "ſKİı×\u00a0\u200b\u2028\u3000\x0b\x0c\r\té’“”—–()/.,-0123456789"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(_SAMPLES),
+       st.lists(st.tuples(st.floats(0, 1), st.sampled_from(_ODD), st.booleans()), max_size=60),
+       st.sampled_from([str, str.upper, str.lower, str.swapcase]))
+def test_real_reports_with_odd_characters_never_raise(path, edits, case):
+    text = list(case(path.read_text(encoding="utf-8")))
+    for where, char, over_a_space in edits:
+        at = int(where * len(text))
+        if over_a_space:        # an odd blank (or mark) where the writer typed a space
+            at = next((i for i in range(at, len(text)) if text[i] == " "), None)
+            if at is not None:
+                text[at] = char
+        else:
+            text.insert(at, char)
+    _valid(extract("".join(text), doc_id="odd", published="2024-06-01"))
+
+
+@pytest.mark.parametrize("blank", ["\u00a0", "\u3000", "\x0b", "\x0c", "\u2028", "\u200b"])
+@pytest.mark.parametrize("path", _SAMPLES, ids=lambda p: p.stem)
+def test_real_reports_with_other_blanks_for_spaces(path, blank):
+    # text pasted from a PDF or a word processor: no-break spaces and other blanks for every space
+    _valid(extract(path.read_text(encoding="utf-8").replace(" ", blank), doc_id="blanks", published="2024-06-01"))
