@@ -13,7 +13,7 @@ from models.record import (FLAG_MISSING, FLAG_UNKNOWN_AGENCY, Agency, Chair, Evi
 
 #: A version string stored with every record so that ``reprocess`` can find stale ones.
 #: Bump it whenever a rule or data file changes what is extracted.
-PIPELINE_VERSION = "0.3.0"
+PIPELINE_VERSION = "0.4.0"
 
 #: span group -> record field, for evidence
 EVIDENCE_GROUPS = ("kind", "office", "date", "date_end", "time", "venue", "chair", "chair_role",
