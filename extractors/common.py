@@ -453,15 +453,25 @@ def search(rx: "_re.Pattern", hay: "Haystack"):
 
 def finditer(rx: "_re.Pattern", hay: "Haystack"):
     """The matches of ``rx.finditer(hay.text)``, found from the pattern's literal prefixes."""
-    found = prefixes(rx)
+    found = finditer_at(rx, hay, prefixes(rx))
+    return rx.finditer(hay.text) if found is None else found
+
+
+def finditer_at(rx: "_re.Pattern", hay: "Haystack", starts):
+    """The matches of ``rx.finditer(hay.text)`` when every match starts with one of the literals
+    ``starts`` ((literal, case-insensitive?) pairs, lower-cased where case-insensitive):
+    ``rx.match`` tried where they occur, in order. ``finditer`` tries every position from the
+    end of the last match on, and a match can only start at one of them, so the matches are
+    the same. None when ``starts`` is None or positions in the lower-cased text cannot be
+    trusted (a character whose case folding is unusual, a lower-casing that changes lengths)."""
     text = hay.text
-    if found is None or hay.exotic or (len(hay.low) != len(text) and any(ci for _, ci in found)):
-        return rx.finditer(text)
-    if len(found) == 1:
-        at = hay.positions(*found[0])
+    if starts is None or hay.exotic or (len(hay.low) != len(text) and any(ci for _, ci in starts)):
+        return None
+    if len(starts) == 1:
+        at = hay.positions(*starts[0])
     else:
         positions = hay.positions
-        hits = [p for p in [positions(s, ci) for s, ci in found] if p]
+        hits = [p for p in [positions(s, ci) for s, ci in starts] if p]
         at = hits[0] if len(hits) == 1 else sorted(set().union(*hits)) if hits else ()
     return _matches_at(rx.match, text, at) if at else iter(())
 

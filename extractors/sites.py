@@ -27,7 +27,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractors.agencies import UNKNOWN as UNKNOWN_AGENCY
-from extractors.common import _matches_at, char_span, finditer, haystack, prefixes
+from extractors.common import char_span, finditer, finditer_at, haystack, prefixes
 from extractors.data import load_jsonl
 from extractors.findings import (doc_text, MAX_CHARS, _top_alternatives, clauses, combined, compiled, first_match, warm,
                                  is_headline, numbers, operation_context, sentence_list)
@@ -409,11 +409,10 @@ def _cue_matches(rx: re.Pattern, hay):
     only where a literal it starts with occurs when those are known per alternative only:
     the same positions and conditions as ``common.finditer`` (no character whose case
     folding is unusual; offsets kept by lower-casing), ``rx.match`` at each in order."""
-    found = _branch_prefixes(rx)
-    if found is None or hay.exotic or (len(hay.low) != len(hay.text) and any(ci for _, ci in found)):
+    found = finditer_at(rx, hay, _branch_prefixes(rx))
+    if found is None:
         return finditer(rx, hay) if hay.may_scan(rx) else iter(())
-    at = sorted(set().union(*(hay.positions(s, ci) for s, ci in found)))
-    return _matches_at(rx.match, hay.text, at) if at else iter(())
+    return found
 
 
 def find_sites(text: str, venue: tuple[str, ...] = ()) -> list[tuple[int, int, str, str]]:

@@ -30,7 +30,7 @@ try:    # the parser of the ``re`` module (Python >= 3.11); without it nothing i
 except ImportError:  # pragma: no cover
     _sre_c = _sre_p = None
 
-from extractors.common import parsed
+from extractors.common import finditer_at, parsed
 
 #: more anchors than this cost more ``str.find`` calls than the regex scan they replace
 MAX_ANCHORS = 24
@@ -120,26 +120,9 @@ def search_from(rx: "re.Pattern", where: str, lits, lo: int, hi: int, text: Opti
 def finditer_from(rx: "re.Pattern", hay) -> Iterator["re.Match"]:
     """The matches of ``rx.finditer(hay.text)`` (``hay``: the text's ``Haystack``), tried only
     where one of ``anchors(rx)`` lies (for patterns whose literal prefixes are too short for
-    ``extractors.common.finditer``, such as ``\\bIm(?:i)?grasi``). ``finditer`` tries every
-    position from the end of the last match on; a match can only start at an anchor, and
-    matches are never empty: trying the anchors' positions in order gives the same matches."""
-    found = anchors(rx)
-    text = hay.text
-    if found is None or hay.exotic or (any(ci for _, ci in found) and len(hay.low) != len(text)):
-        return rx.finditer(text)
-    at = sorted(set().union(*(hay.positions(s, ci) for s, ci in found)))
-    return _matches_at(rx.match, text, at)
-
-
-def _matches_at(match, text: str, positions) -> Iterator["re.Match"]:
-    last_end = -1
-    for pos in positions:
-        if pos < last_end:
-            continue
-        m = match(text, pos)
-        if m is not None:
-            last_end = m.end()
-            yield m
+    ``extractors.common.finditer``, such as ``\\bIm(?:i)?grasi``)."""
+    found = finditer_at(rx, hay, anchors(rx))
+    return rx.finditer(hay.text) if found is None else found
 
 
 # ---------------------------------------------------------------------- end-anchored patterns
