@@ -22,7 +22,7 @@ from typing import Iterable, Optional
 
 import ahocorasick
 
-from extractors.common import guard, parsed
+from extractors.common import _EXOTIC, _prefixes, guard, parsed
 
 try:    # the parser of the ``re`` module (Python >= 3.11); without it nothing is gated
     from re import _constants as _sre_c, _parser as _sre_p
@@ -47,42 +47,13 @@ def words(rx: re.Pattern) -> Optional[frozenset[str]]:
             return None
         return frozenset(s for s, _ in found)
     try:
-        starts, _ = _starts(parsed(rx.pattern, rx.flags & ~re.UNICODE).data)
+        starts, _ = _prefixes(parsed(rx.pattern, rx.flags & ~re.UNICODE).data, False)
     except Exception:
         return None
-    if not starts or len(starts) > MAX_WORDS or min(len(s) for s in starts) < MIN_WORD:
+    if not starts or any(ci for _, ci in starts) or len(starts) > MAX_WORDS \
+            or min(len(w) for w, _ in starts) < MIN_WORD:
         return None
-    return frozenset(starts)
-
-
-def _starts(items, lead: bool = True) -> tuple[set[str], bool]:
-    """(literal strings one of which every match of the sequence starts with, whether the
-    whole sequence is literal). Stops at the first item that is not a literal, a group or
-    an alternation of such; zero-width assertions before the first character are skipped
-    (the match starts after them). A case-insensitive group ends the literal start."""
-    out = {""}
-    for op, av in items:
-        if lead and out == {""} and (op is _sre_c.AT or op is _sre_c.ASSERT_NOT
-                                      or (op is _sre_c.ASSERT and av[0] < 0)):
-            continue
-        lead = False
-        if op is _sre_c.LITERAL:
-            out = {p + chr(av) for p in out}
-            continue
-        if op is _sre_c.SUBPATTERN and not av[1] & re.IGNORECASE:
-            subs, whole = _starts(av[3], False)
-        elif op is _sre_c.BRANCH:
-            alts = [_starts(seq, False) for seq in av[1]]
-            subs = set().union(*(a[0] for a in alts)) if alts else set()
-            whole = all(a[1] for a in alts)
-        else:
-            return out, False
-        if not subs or "" in subs or len(out) * len(subs) > MAX_WORDS:
-            return out, False
-        out = {p + s for p in out for s in subs}
-        if not whole:
-            return out, False
-    return out, True
+    return frozenset(w for w, _ in starts)
 
 
 class LiteralGate:
@@ -128,8 +99,8 @@ class LiteralGate:
 # sign): every other character either has no case, or lowers to the letter IGNORECASE
 # compares it with, one character for one.
 
-#: non-ASCII characters that ``(?i)[a-z]`` matches (as ``common._EXOTIC``)
-EXOTIC = frozenset(c for c in map(chr, range(0x80, 0x10000)) if re.match(r"(?i)[a-z]", c))
+#: non-ASCII characters that ``(?i)[a-z]`` matches
+EXOTIC = frozenset(_EXOTIC)
 
 
 class Caseless:
