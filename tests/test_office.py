@@ -46,6 +46,12 @@ def office_of(text):
      "Timpora di Kabupaten Samosir.", "Kantor Imigrasi Kelas II TPI Sibolga"),
     ("Imigrasi Sisir Vila di Canggu\n\nKantor Imigrasi Kelas I Khusus TPI Ngurah Rai melaksanakan pengawasan "
      "orang asing di Kabupaten Badung.", "Kantor Imigrasi Kelas I Khusus TPI Ngurah Rai"),
+    ("Imigrasi Tahan Paspor Dua TKA\n\nTANJUNG SELOR – Paspor dua TKA ditahan. Sidak dipimpin oleh Kepala "
+     "Kantor Imigrasi Kelas II TPI Tarakan, Hendra. Keduanya wajib hadir ke Kantor Imigrasi Tarakan.",
+     "Kantor Imigrasi Kelas II TPI Tarakan"),
+    ("Imigrasi Bekuk WNA Overstay\n\nKUTA – Seorang WNA diamankan. Sidak dipimpin oleh Kepala Kantor Imigrasi "
+     "Kelas I Khusus TPI Ngurah Rai, Made. WNA itu dibawa ke Kantor Imigrasi Ngurah Rai.",
+     "Kantor Imigrasi Kelas I Khusus TPI Ngurah Rai"),
 ])
 def test_organising_office(text, office):
     assert office_of(text) == office
