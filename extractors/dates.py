@@ -544,7 +544,8 @@ class DateExtractor:
             c.context = "future"
         else:
             act = max(self._last("activity", clause, memo),
-                      len(clause.lower()) if self._any("activity", "tail", clause, memo) else -1)
+                      len(clause.lower()) if self._any("activity", "tail", clause, memo)
+                      or self._any("activity", "after", after, memo) else -1)
             said = self._last("statement", clause, memo)
             if self._any("statement", "after", after, memo) or said > act:
                 c.context = "statement"

@@ -120,6 +120,11 @@ def test_written_year_not_flagged(nlp):
     ("DOBO, Selasa – Kantor Imigrasi hari ini menggelar rapat TIMPORA di aula kantor bupati.",
      "2025-03-18", "2025-03-18"),
     ("AMBON, Kamis - Tim gabungan menggelar operasi di kawasan pelabuhan.", "2024-05-10", "2024-05-09"),
+    # "last week's Friday", and 'kemarin' with the activity told after it
+    ("Rapat TIMPORA digelar di aula hotel, Jumat pekan lalu.", "2025-02-17", "2025-02-14"),
+    ("Rapat koordinasi diadakan Rabu minggu lalu di kantor camat.", "2024-05-13", "2024-05-08"),
+    ("TIMPORA Kabupaten Badung kemarin menggelar operasi gabungan ke sejumlah vila.", "2025-01-25", "2025-01-24"),
+    ("Tim gabungan Kamis kemarin melaksanakan pengawasan di pelabuhan.", "2024-05-11", "2024-05-09"),
 ])
 def test_weekday_resolved_against_publication(nlp, text, published, expected):
     got, _, _, kinds, _ = run(nlp, text, published)
@@ -134,6 +139,7 @@ def test_weekday_resolved_against_publication(nlp, text, published, expected):
     ("Kepala Kantor dihubungi dari Kupang, Sabtu, mengatakan pengawasan terus berjalan.", "2024-05-09"),
     ("Operasi gabungan itu diungkapkan Kepala Kanim, Kamis.", "2024-05-09"),
     ("Pengawasan rutin digelar setiap hari Senin di pelabuhan.", "2024-05-09"),
+    ("Kepala Kantor Imigrasi kemarin mengatakan pengawasan terus berjalan.", "2024-05-09"),
 ])
 def test_weekday_without_date_ignored(nlp, text, published):
     assert run(nlp, text, published)[0] is None
