@@ -158,6 +158,7 @@ class _Parser:
         self.heads = words["role_heads"]
         self.role_words = words["role_words"]
         self.stops = words["name_stop"]
+        self.groups = words["group_words"]
 
     # -- classification -------------------------------------------------------------
     def name_run(self, toks: list[Tok]) -> Optional[tuple[int, int]]:
@@ -342,6 +343,8 @@ class _Parser:
             if pname:
                 return pname, (role_toks[0][0], role_toks[-1][1])
         if role_toks:
+            if tl[0][0] < role_toks[0][0] and tl[len(tl) - len(role_toks) - 1][2].lower() in self.groups:
+                return None, None       # "kepada masing-masing Camat selaku ketua tim": a group
             role, name = self.role_name_split(role_toks)
             return name, role
         return None, None

@@ -192,3 +192,18 @@ def test_present_and_formally_opening():
     text = ("Wakil Bupati Pangkep, Abdul Rahman Assagaf, hadir dan secara resmi membuka kegiatan tersebut. "
             "Ia mengapresiasi langkah imigrasi.")
     assert chair_of(text) == ("Abdul Rahman Assagaf", "Wakil Bupati Pangkep")
+
+
+@pytest.mark.parametrize("text,name,role", [
+    # the leader written before "bertindak sebagai pimpinan rapat"
+    ("Camat Simanindo, Parulian Sidabutar, S.STP., M.Si., bertindak sebagai pimpinan rapat sekaligus ketua tim.",
+     "Parulian Sidabutar", "Camat Simanindo"),
+    ("Kepala Seksi Inteldakim, Rudi Hartono, selaku pemimpin rapat menyampaikan tiga agenda.",
+     "Rudi Hartono", "Kepala Seksi Inteldakim"),
+    # a role after "masing-masing" / "kepada" names a group or a recipient, not the one who leads
+    ("Kepala Kantor Imigrasi Sukabumi, Yudi Hermawan, mengukuhkan anggota tim, ditandai penyematan tanda anggota "
+     "kepada masing-masing Camat selaku Ketua Tim.", "Yudi Hermawan", "Kepala Kantor Imigrasi Sukabumi"),
+])
+def test_leader_before_the_cue_and_groups_that_lead_nothing(text, name, role):
+    assert chair_of(text) == (name, role)
+
