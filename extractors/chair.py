@@ -172,8 +172,9 @@ class _Parser:
                 continue
             if low in self.stops or not w[0].isupper():
                 break
-            if len(norm(w)) > 1 and (low in self.role_words or low in self.heads or norm(w) in self.places):
-                return None
+            if len(norm(w)) > 1 and (low in self.role_words or low in self.heads
+                                     or (norm(w) in self.places and not words)):
+                return None             # a place word may go on a name ("I Gusti Ngurah ..."), not open it
             if w.startswith("("):
                 break
             if re.search(r"\.[a-z]", w) or "--" in w:

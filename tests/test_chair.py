@@ -203,6 +203,9 @@ def test_present_and_formally_opening():
     # a role after "masing-masing" / "kepada" names a group or a recipient, not the one who leads
     ("Kepala Kantor Imigrasi Sukabumi, Yudi Hermawan, mengukuhkan anggota tim, ditandai penyematan tanda anggota "
      "kepada masing-masing Camat selaku Ketua Tim.", "Yudi Hermawan", "Kepala Kantor Imigrasi Sukabumi"),
+    # a word of the office's place inside the leader's name
+    ("Tim dilepas oleh Kepala Kantor Imigrasi Kelas I Khusus TPI Ngurah Rai, I Gusti Ngurah Wiranata, yang "
+     "meminta petugas tetap humanis.", "I Gusti Ngurah Wiranata", "Kepala Kantor Imigrasi Kelas I Khusus TPI Ngurah Rai"),
 ])
 def test_leader_before_the_cue_and_groups_that_lead_nothing(text, name, role):
     assert chair_of(text) == (name, role)
