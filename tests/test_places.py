@@ -131,6 +131,11 @@ def test_office_home_town_is_not_a_place(nlp, text, expected):
     # where foreigners come to, as background
     ("Patroli dilakukan di Kabupaten Lombok Utara. Menurut dia, banyak WNA yang datang ke Kota Mataram sebelum "
      "menyeberang.", ["Kabupaten Lombok Utara"]),
+    # the inflow of foreigners, as background
+    ("Rapat TIMPORA digelar di Kota Kendari. Arus masuk tenaga kerja asing meningkat tajam, terutama ke kawasan "
+     "industri di Kabupaten Konawe.", ["Kota Kendari"]),
+    ("Operasi digelar di Kota Bitung. Menurutnya, peningkatan wisatawan mancanegara yang datang ke Kabupaten "
+     "Minahasa Utara perlu diantisipasi.", ["Kota Bitung"]),
     # a planned activity
     ("Rapat Timpora digelar di Kota Bontang. Operasi serupa akan digelar di Kabupaten Kutai Timur bulan depan.",
      ["Kota Bontang"]),
