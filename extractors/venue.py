@@ -33,6 +33,8 @@ SINGLE_WORD_PENALTY = 2.5
 MIN_SCORE = 1.0
 #: a phrase with a venue noun (aula, hotel, ruang ...) beats a bare name found by an equal cue
 HEAD_BONUS = 1.5
+#: a venue in a sentence about a meeting's outcome or a plan ranks below any venue told plainly
+OUTCOME_PENALTY = 4.0
 MAX_CUE_HITS = 40          # per cue: bounds the work on huge texts
 MAX_LINE_CHARS = 120       # a form line's venue ("Tempat : ...") is at most this long
 
@@ -156,9 +158,23 @@ def line_phrase(text: str, pos: int) -> Optional[tuple[int, int]]:
     return start, end
 
 
+@lru_cache(maxsize=1)
+def _outcome() -> Optional[re.Pattern]:
+    """The words of a meeting's outcome or a plan (``kind=outcome`` in venue.jsonl)."""
+    rows = [r["pattern"] for r in load_jsonl("venue.jsonl") if r.get("kind") == "outcome"]
+    return re.compile("|".join(f"(?:{p})" for p in rows), re.I) if rows else None
+
+
+def _sentence_start(text: str, pos: int, reach: int = 300) -> int:
+    """Where the sentence holding ``pos`` starts (after the last ". " or line break)."""
+    lo = max(0, pos - reach)
+    return max(text.rfind(". ", lo, pos) + 2, text.rfind("\n", lo, pos) + 1, lo)
+
+
 def candidates(text: str) -> list[Candidate]:
     cues, daring, words = _config()
     heads = words["head_nouns"]
+    outcome = _outcome()
     out: list[Candidate] = []
     seen: set[tuple[int, int]] = set()
     hay = haystack(text)
@@ -183,6 +199,8 @@ def candidates(text: str) -> list[Candidate]:
             bonus = HEAD_BONUS if has_head else 0.0
             if not has_head and (len(phrase) == 1 or find_region(text[rng[0]:rng[1]]) is not None):
                 bonus -= SINGLE_WORD_PENALTY     # a bare town or region name is not a venue
+            if outcome is not None and outcome.search(text, _sentence_start(text, m.start()), m.start()):
+                bonus -= OUTCOME_PENALTY         # a recommendation's or a plan's place
             out.append(Candidate(rng[0], rng[1], weight + bonus, rule))
     for rule, rx in daring:
         if not hay.may_scan(rx):

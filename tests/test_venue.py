@@ -96,3 +96,16 @@ def test_unusual_blanks_inside_a_venue_phrase(blank):
 
 def test_a_line_separator_after_a_venue_noun_never_raises():
     assert venue_of("Rapat digelar di Aula \u2028Kantor Bupati.").startswith("Aula")
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a place in a meeting's recommendations or plans is not where it was held
+    ("Kantor Imigrasi menggelar FGD TIMPORA selama dua hari, Selasa–Rabu (21–22/5/2024), di Ballroom Hotel Tanjung "
+     "Permai. Hasil FGD dirumuskan dalam rekomendasi, di antaranya pembentukan posko bersama di Pelabuhan "
+     "Domestik Tanjung Balai.", "Ballroom Hotel Tanjung Permai"),
+    ("Kantor Imigrasi menggelar FGD TIMPORA selama dua hari, Selasa–Rabu (21–22/5/2024), di Aula Hotel Bintan. "
+     "Peserta menyepakati rapat berikutnya digelar di Gedung Daerah Tanjungpinang.", "Aula Hotel Bintan"),
+])
+def test_a_recommended_or_planned_place_is_no_venue(text, expected):
+    assert venue_of(text) == expected
+
