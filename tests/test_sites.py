@@ -43,6 +43,18 @@ def test_sites_added_with_termasuk(nlp, text, expected):
     assert sites(nlp, text) == expected
 
 
+@pytest.mark.parametrize("text,expected", [
+    # a company's office is a site, an agency's office is not
+    ("Operasi gabungan digelar Selasa. Tim juga menyambangi kantor PT Weda Bay Smelter Service di Desa Lelilef.",
+     ["kantor PT Weda Bay Smelter Service"]),
+    ("Sidak digelar Rabu. Petugas mendatangi kantor CV Sinar Laut di kawasan pelabuhan.", ["kantor CV Sinar Laut"]),
+    ("Operasi gabungan digelar Selasa. Sebelum berangkat, tim mendatangi kantor Imigrasi Kelas I Kupang.", []),
+])
+def test_a_company_office_is_a_site(nlp, text, expected):
+    assert sites(nlp, text) == expected
+
+
+
 def test_generic_sites_listed_after_a_vague_plural(nlp):
     text = "Dalam operasi itu petugas menyisir sejumlah lokasi, seperti tempat hiburan, rumah kos, hingga penginapan."
     assert sites(nlp, text) == ["tempat hiburan", "rumah kos", "penginapan"]
