@@ -288,6 +288,8 @@ def test_first_match_is_the_combined_patterns_leftmost_match(words):
     "Operasi gabungan digelar Senin. Sepanjang periode yang sama, imigrasi telah mendeportasi 41 orang asing.",
     "Operasi gabungan digelar Senin. Selama periode Januari hingga Juni, 12 WNA diamankan karena overstay.",
     "Operasi gabungan digelar Senin. Ia memaparkan bahwa saat ini terdapat 64 orang asing pemegang izin tinggal.",
+    "Rapat dilanjutkan dengan operasi gabungan. Kakanim dalam paparannya menyebutkan terdapat 43 orang asing "
+    "pemegang izin tinggal terbatas di kabupaten itu.",
     "Operasi gabungan digelar Senin. Sepanjang tahun 2024 kantornya mencatat 74 orang asing. "
     "Dua orang di antaranya dikenakan tindakan administratif karena izin tinggalnya habis.",
     "Operasi gabungan digelar Senin. Tercatat 30 TKA bekerja di kabupaten itu. "
