@@ -212,6 +212,8 @@ def test_vague_counts_checked_and_documents_under_scrutiny(nlp, text, expected):
     "Operasi gabungan digelar di Kuta. Petugas masih mendalami apakah WNA itu menyalahgunakan izin tinggal.",
     "Operasi gabungan digelar di Morowali. Ia menjelaskan, pemeriksaan lanjutan terhadap dua TKA akan menentukan sanksi yang dijatuhkan.",
     "Operasi gabungan digelar di Badung. Jenis tindakan administratif bagi WNA tersebut masih akan ditentukan.",
+    # what a violation could cause, in general
+    'Operasi gabungan digelar di Konawe. "Satu pelanggaran yang tidak tertangani bisa memicu gesekan sosial," ujarnya.',
 ])
 def test_undecided_is_no_finding(nlp, text):
     assert findings(nlp, text) == []
