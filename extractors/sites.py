@@ -301,6 +301,29 @@ def _names_site(text: str, start: int, end: int) -> bool:
     return bool(words) and _is_name_word(words[0])
 
 
+#: words that open the name of a village-level place, and of any region
+_VILLAGE_WORD = re.compile(r"^(?:desa|kelurahan|kel\.?|banjar|dusun|kampung|gampong|nagari|pekon)$", re.IGNORECASE)
+_REGION_WORD = re.compile(r"^(?:kecamatan|kec\.?|kabupaten|kab\.?|kota|distrik)$", re.IGNORECASE)
+
+
+def _location_tail(words, j: int, village_only: bool = False) -> Optional[int]:
+    """After a site's location (``Vila A di Jalan B``) at ``words[j]``: the end of the place
+    that continues it after a comma (``, Canggu``, ``, Desa C``), or None. A village word
+    (``Desa``, ``Banjar`` ...) opens one; unless ``village_only``, so does a region word
+    (``Kecamatan`` ...) or a name that ends the list and has no site head word (``Vila``,
+    ``Hotel``) nor a company form (``PT``)."""
+    if j + 1 >= len(words) or words[j][2] != "," or not _is_name_word(words[j + 1][2]):
+        return None
+    first = words[j + 1][2].rstrip(".")
+    opens = _VILLAGE_WORD.match(first) or (not village_only and _REGION_WORD.match(first))
+    if opens and j + 2 < len(words) and _is_name_word(words[j + 2][2]):
+        return _name_run(words, j + 2, j + 2)
+    if village_only or _head_at(words, j + 1) or first.upper() in ("PT", "CV", "UD", "KM", "MV"):
+        return None
+    k = _name_run(words, j + 1, j + 1)
+    return k if k >= len(words) else None
+
+
 def _parse_list(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     words = [(m.start() + start, m.end() + start, m.group()) for m in _WORD.finditer(text[start:end])]
     out: list[tuple[int, int, str]] = []
@@ -314,6 +337,9 @@ def _parse_list(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
             # "sejumlah pangkalan speedboat di Desa X": a vague plural placed by a name
             j, span = _phrase(words, i)
             if span is not None and re.search(r"\sdi\s+\S", text[span[0]:span[1]]):
+                tail = _location_tail(words, j, village_only=True)
+                if tail is not None:    # "sebuah rumah kos di Banjar X, Desa Y": the place goes on
+                    span, j = (span[0], words[tail - 1][1]), tail
                 out.append((words[q_start][0], span[1], ""))
                 i = j
                 if i < len(words) and words[i][2] == ",":
@@ -350,6 +376,10 @@ def _parse_list(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
                 continue
         if q_start < i and not _is_name_word(words[i][2]):
             span = (words[q_start][0], span[1])  # "sebuah warung di Desa X" as written
+        if re.search(r"\sdi\s+\S", text[span[0]:span[1]]):
+            tail = _location_tail(words, j, village_only=True)
+            if tail is not None:        # "rumah kos di Banjar X, Desa Y": the place goes on
+                span, j = (span[0], words[tail - 1][1]), tail
         if out and _REGION_HEAD.match(text[span[0]:span[1]] + " ") and not out[-1][2]:
             # "Puncak, Kabupaten Bogor": a place named in the region that follows it
             out[-1] = (out[-1][0], out[-1][1], text[span[0]:span[1]])
@@ -357,6 +387,9 @@ def _parse_list(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
         if j + 1 < len(words) and words[j][2].lower() == "di" and _is_name_word(words[j + 1][2]):
             # "Apartemen X di Kecamatan Y, ...": the item's location, then the list goes on
             j = _name_run(words, j + 1, j + 1)
+            tail = _location_tail(words, j)
+            if tail is not None:        # "Vila A di Jalan B, Canggu": the location goes on
+                j = tail
         # a separator must follow for the list to go on
         if j < len(words) and words[j][2] == ",":
             j += 1

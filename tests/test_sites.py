@@ -54,6 +54,21 @@ def test_a_company_office_is_a_site(nlp, text, expected):
     assert sites(nlp, text) == expected
 
 
+@pytest.mark.parametrize("text,expected", [
+    # the place a site lies in, continued after a comma, is no site of its own
+    ("Operasi digelar Selasa. Sasaran pertama adalah Vila Sunari di Jalan Pantai Batu Mejan, Canggu. Di lokasi itu "
+     "petugas memeriksa tiga WNA.", ["Vila Sunari"]),
+    ("Operasi digelar Selasa. Tim kemudian bergerak ke sebuah rumah kos di Banjar Tegal Gundul, Desa Tibubeneng. "
+     "Di sana petugas mendapati dua WNA.", ["sebuah rumah kos di Banjar Tegal Gundul, Desa Tibubeneng"]),
+    # a site named after the comma is one
+    ("Operasi digelar Selasa. Tim mendatangi Vila Asri di Jalan Raya Ubud, Vila Damai dan Hotel Sari.",
+     ["Vila Asri", "Vila Damai", "Hotel Sari"]),
+])
+def test_a_place_continuing_a_site_location_is_no_site(nlp, text, expected):
+    assert sites(nlp, text) == expected
+
+
+
 
 def test_generic_sites_listed_after_a_vague_plural(nlp):
     text = "Dalam operasi itu petugas menyisir sejumlah lokasi, seperti tempat hiburan, rumah kos, hingga penginapan."
