@@ -206,6 +206,11 @@ def test_present_and_formally_opening():
     # a word of the office's place inside the leader's name
     ("Tim dilepas oleh Kepala Kantor Imigrasi Kelas I Khusus TPI Ngurah Rai, I Gusti Ngurah Wiranata, yang "
      "meminta petugas tetap humanis.", "I Gusti Ngurah Wiranata", "Kepala Kantor Imigrasi Kelas I Khusus TPI Ngurah Rai"),
+    # an office leading in a headline is no person
+    ("Kanim Merauke Pimpin Rapat TIMPORA\n\nRapat dipimpin langsung oleh Kepala Kantor Imigrasi Kelas II TPI Merauke, "
+     "Yosef Rumbewas, S.H.", "Yosef Rumbewas", "Kepala Kantor Imigrasi Kelas II TPI Merauke"),
+    ("Polda Riau Pimpin Operasi Gabungan\n\nOperasi dipimpin Kasubdit Intelkam, AKBP Rudi Hartono.",
+     "Rudi Hartono", "Kasubdit Intelkam"),
 ])
 def test_leader_before_the_cue_and_groups_that_lead_nothing(text, name, role):
     assert chair_of(text) == (name, role)
