@@ -125,6 +125,9 @@ def test_written_year_not_flagged(nlp):
     ("Rapat koordinasi diadakan Rabu minggu lalu di kantor camat.", "2024-05-13", "2024-05-08"),
     ("TIMPORA Kabupaten Badung kemarin menggelar operasi gabungan ke sejumlah vila.", "2025-01-25", "2025-01-24"),
     ("Tim gabungan Kamis kemarin melaksanakan pengawasan di pelabuhan.", "2024-05-11", "2024-05-09"),
+    # "hari ini" beside the activity: the publication date
+    ("Kanwil menggelar FGD TIMPORA Tingkat Provinsi Kalimantan Selatan, hari ini. Kegiatan digelar secara hybrid.",
+     "2025-02-20", "2025-02-20"),
 ])
 def test_weekday_resolved_against_publication(nlp, text, published, expected):
     got, _, _, kinds, _ = run(nlp, text, published)
@@ -140,6 +143,7 @@ def test_weekday_resolved_against_publication(nlp, text, published, expected):
     ("Operasi gabungan itu diungkapkan Kepala Kanim, Kamis.", "2024-05-09"),
     ("Pengawasan rutin digelar setiap hari Senin di pelabuhan.", "2024-05-09"),
     ("Kepala Kantor Imigrasi kemarin mengatakan pengawasan terus berjalan.", "2024-05-09"),
+    ("Kakanim mengatakan hari ini pengawasan terus berjalan.", "2024-05-09"),
 ])
 def test_weekday_without_date_ignored(nlp, text, published):
     assert run(nlp, text, published)[0] is None
