@@ -311,3 +311,11 @@ def test_statistics_and_their_shares_are_not_findings(nlp, text):
 ])
 def test_shares_of_checks_and_the_operation_period_stay_findings(nlp, text, expected):
     assert findings(nlp, text) == expected
+
+
+def test_a_duration_counted_back_is_no_past_event(nlp):
+    text = ("Operasi gabungan digelar di pesantren. Seorang santri asal Thailand diketahui izin tinggalnya telah habis "
+            "sejak 19 hari sebelumnya atau overstay.")
+    assert findings(nlp, text) == ["Seorang santri asal Thailand diketahui izin tinggalnya telah habis sejak 19 hari "
+                                   "sebelumnya atau overstay"]
+

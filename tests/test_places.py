@@ -139,6 +139,8 @@ def test_office_home_town_is_not_a_place(nlp, text, expected):
     # a planned activity
     ("Rapat Timpora digelar di Kota Bontang. Operasi serupa akan digelar di Kabupaten Kutai Timur bulan depan.",
      ["Kota Bontang"]),
+    ("Rapat Timpora digelar di Kota Bontang. Rapat menyusun rencana aksi 2025, termasuk jadwal operasi gabungan di "
+     "Kabupaten Kutai Timur.", ["Kota Bontang"]),
     ("Rapat Timpora digelar di Kota Bontang. Polres menyatakan siap mendukung operasi gabungan di wilayah "
      "perbatasan, terutama di Kabupaten Nunukan.", ["Kota Bontang"]),
     # follow-up examination at the office
