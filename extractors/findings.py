@@ -473,7 +473,7 @@ def operation_context(doc: Doc, text: Optional[str] = None) -> bool:
     if key not in doc.user_data:
         from extractors.kind import classify_doc
 
-        text = doc.text if text is None else text
+        text = doc_text(doc) if text is None else text
         doc.user_data[key] = classify_doc(doc, text)[0] in ("operation", "mixed") or has_operation(text)
     return bool(doc.user_data[key])
 

@@ -21,7 +21,7 @@ from typing import Optional
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from extractors.common import (_sre_c, _sre_p, add_flag, parsed, char_span, doc_text, finditer, haystack, prefixes,
+from extractors.common import (_matches_at, _sre_c, _sre_p, add_flag, parsed, char_span, doc_text, finditer, haystack, prefixes,
                                search)
 from extractors.data import load_jsonl
 from models.record import FLAG_NOT_A_REPORT
@@ -186,19 +186,6 @@ def _starts(plan: _Scan, text: str, n: int) -> list[list[int]]:
     return at
 
 
-def _matches_from(rx: re.Pattern, text: str, positions: list[int]):
-    """The matches of ``rx.finditer(text)``, given every position where one may start."""
-    match = rx.match
-    last_end = -1
-    for pos in positions:
-        if pos < last_end:
-            continue
-        m = match(text, pos)
-        if m is not None:
-            last_end = m.end()
-            yield m
-
-
 def _context_before(text: str, start: int) -> str:
     window = text[max(0, start - 80):start]
     parts = _SENT_START.split(window)
@@ -220,13 +207,13 @@ def score(text: str) -> KindScore:
         if result.relevant.get(label, False):
             continue
         if scanned[n_cues + j]:
-            found = next(_matches_from(rx, text, starts[n_cues + j]), None) is not None
+            found = next(_matches_at(rx.match, text, starts[n_cues + j]), None) is not None
         else:
             found = hay.may_scan(rx) and search(rx, hay) is not None
         result.relevant[label] = found
     for i, cue in enumerate(cues):
         if scanned[i]:
-            matches = _matches_from(cue.pattern, text, starts[i])
+            matches = _matches_at(cue.pattern.match, text, starts[i])
         elif hay.may_scan(cue.pattern):
             matches = finditer(cue.pattern, hay)
         else:
