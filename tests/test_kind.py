@@ -183,7 +183,8 @@ def test_plans_after_a_meeting(text, expected):
                                  "Rapat", "OPERASI", "wawancara", "dilanjutkan", "dengan"]), max_size=40))
 def test_the_shared_scan_finds_what_each_pattern_finds(words):
     """``score`` finds the cues' matches from one scan: the same as each pattern's own ``finditer``."""
-    from extractors.kind import _config, _matches_from, _scan_plan, _starts
+    from extractors.common import _matches_at
+    from extractors.kind import _config, _scan_plan, _starts
 
     cues, _, relevance = _config()
     text = "".join(words).lower()
@@ -192,4 +193,4 @@ def test_the_shared_scan_finds_what_each_pattern_finds(words):
     starts = _starts(plan, text, len(rxs))
     for i, rx in enumerate(rxs):
         if plan.scanned[i]:
-            assert [m.span() for m in _matches_from(rx, text, starts[i])] == [m.span() for m in rx.finditer(text)]
+            assert [m.span() for m in _matches_at(rx.match, text, starts[i])] == [m.span() for m in rx.finditer(text)]
