@@ -405,7 +405,8 @@ def _prefixes(items, ci: bool, lead: bool = True):
         lead = False
         if op is _sre_c.LITERAL and av < 128:
             c = chr(av)
-            out = {(p + (c.lower() if ci else c), pci or ci) for p, pci in out}
+            # a literal looked up in the lower-cased text is lower-cased whole
+            out = {((p.lower() if ci else p) + (c.lower() if ci or pci else c), pci or ci) for p, pci in out}
             continue
         if op is _sre_c.SUBPATTERN:
             _, add, rm, sub = av
@@ -418,7 +419,7 @@ def _prefixes(items, ci: bool, lead: bool = True):
             return out, False
         if not subs or any(s == "" for s, _ in subs) or len(out) * len(subs) > _MAX_PREFIXES:
             return out, False
-        out = {(p + s, pci or sci) for p, pci in out for s, sci in subs}
+        out = {((p.lower() if sci else p) + (s.lower() if pci else s), pci or sci) for p, pci in out for s, sci in subs}
         if not whole:
             return out, False
     return out, True

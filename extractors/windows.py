@@ -47,7 +47,7 @@ def _leads(items, ci: bool) -> tuple[set, bool]:
             continue                # \b, ^, $, look-arounds: zero width, nothing consumed
         if op is _sre_c.LITERAL and av < 128:
             c = chr(av)
-            out = {(p + (c.lower() if ci or pci else c), pci or ci) for p, pci in out}
+            out = {((p.lower() if ci else p) + (c.lower() if ci or pci else c), pci or ci) for p, pci in out}
             continue
         if op is _sre_c.SUBPATTERN:
             _, add, rm, sub = av

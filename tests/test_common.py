@@ -65,9 +65,14 @@ PATTERNS = [
     r"\b(?:pembentukan|membe?n?tuk|bentuk)\s+(?:tim\b|timpora)",
     r"(?<!di )\bkota\b",
     r"ana(?=s)",
+    # a literal start that mixes case-sensitive and case-insensitive parts
+    r"Kantor (?i:imigrasi)",
+    r"(?i:kantor) Imigrasi",
+    r"(?i)(?-i:Kantor) imigrasi",
 ]
 TEXT_PIECES = st.sampled_from(["rapat ", "rakortek ", "Rapat ", "desa  binaan ", "Desa Binaan ", "kota Kupang ",
                                "KOTA Kupang ", "di kota ", "membentuk tim ", "bentuk timpora ", "ananas ",
+                               "Kantor Imigrasi ", "kantor imigrasi ", "KANTOR IMIGRASI ", "Kantor imigrasi ",
                                "İ", "ı", "é", " ", ".", "\n"])
 
 
@@ -97,3 +102,14 @@ def test_guards_only_skip_texts_without_a_match(pattern, pieces):
 ])
 def test_prefixes_of_a_pattern(pattern, expected):
     assert set(prefixes(re.compile(pattern))) == expected
+
+
+@pytest.mark.parametrize("pattern, text", [
+    (r"Kantor (?i:imigrasi)", "di Kantor Imigrasi Kupang"),
+    (r"(?i:kantor) Imigrasi", "di KANTOR Imigrasi Kupang"),
+    (r"(?i)(?-i:Kantor) imigrasi", "di Kantor IMIGRASI Kupang"),
+])
+def test_prefixes_mixing_case_rules_still_find_the_match(pattern, text):
+    rx = re.compile(pattern)
+    assert [m.span() for m in finditer(rx, Haystack(text))] == [m.span() for m in rx.finditer(text)] != []
+
